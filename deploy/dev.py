@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Bootstrap for a fresh machine that has only Python 3.11+.
+
+    python3 deploy/dev.py demo   # install, start PostgreSQL + Celery + web, print URLs and logins
+    python3 deploy/dev.py test   # install, run the whole test suite
+
+Standard library only: it creates `.venv/`, installs the project into it when `pyproject.toml` changed since
+the last install, and hands over to `manage.py` or pytest inside that environment. Everything else (embedded
+PostgreSQL, broker, tenants) is the project's own code, so the same steps work in CI and on a laptop.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".installed-from"
+
+
+def _wanted_stamp() -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    return f"{digest} {sys.version_info[:2]}"
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 or newer is required.")
+    if not PYTHON.exists():
+        print("Creating .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _wanted_stamp():
+        return
+    print("Installing the project and its dependencies into .venv …", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(_wanted_stamp())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"demo", "test", "manage"}:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    command, rest = argv[0], argv[1:]
+    os.chdir(ROOT)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if command == "demo":
+        env.setdefault("DJANGO_DEBUG", "1")
+        args = [str(PYTHON), "manage.py", "demo", *rest]
+    elif command == "test":
+        args = [str(PYTHON), "-m", "pytest", *rest]
+    else:
+        args = [str(PYTHON), "manage.py", *rest]
+    os.execve(args[0], args, env)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

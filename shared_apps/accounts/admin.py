@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from shared_apps.accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "mobile", "email", "is_national_staff", "is_active", "date_joined"]
+    search_fields = ["username", "mobile", "email"]
+    fieldsets = BaseUserAdmin.fieldsets + (("平台", {"fields": ("mobile", "is_national_staff")}),)

@@ -1,0 +1,73 @@
+"""Writes to a tenant's configuration. Run inside the tenant's schema."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from tenant_apps.configuration.models import AnchorUnit, DeclarationWindow, Industry, SubsidyPolicy, TenantSettings
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+@transaction.atomic
+def configuration_apply(preset: dict) -> None:
+    """Create or update the tenant's configuration from preset data; rows the preset does not name are kept."""
+    policy = preset.get("password_policy", {})
+    period = preset.get("pilot_period", {})
+    branding = preset.get("branding", {})
+    TenantSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "display_name": preset["name"],
+            "short_name": preset.get("short_name", preset["name"])[:30],
+            "tagline": branding.get("tagline", ""),
+            "primary_color": branding.get("primary_color", "#1d4ed8"),
+            "pilot_start": period.get("start"),
+            "pilot_end": period.get("end"),
+            "password_min_length": policy.get("min_length", 8),
+            "password_max_length": policy.get("max_length", 18),
+            "password_min_classes": policy.get("min_classes", 3),
+            "password_history": policy.get("history", 5),
+        },
+    )
+    industries = {}
+    for position, item in enumerate(preset.get("industries", [])):
+        industries[item["code"]], _ = Industry.objects.update_or_create(
+            code=item["code"],
+            defaults={"name": item["name"], "is_pilot": item.get("pilot", False), "position": position},
+        )
+    for item in preset.get("anchor_units", []):
+        unit, _ = AnchorUnit.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "uscc": item.get("uscc", ""),
+                "description": item.get("description", ""),
+                "contact_name": item.get("contact_name", ""),
+                "contact_phone": item.get("contact_phone", ""),
+            },
+        )
+        unit.industries.set([industries[code] for code in item.get("industries", []) if code in industries])
+    for item in preset.get("subsidy_policies", []):
+        SubsidyPolicy.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "ratio": _decimal(item["ratio"]),
+                "cap_per_project": _decimal(item.get("cap_per_project")),
+                "cap_per_enterprise": _decimal(item.get("cap_per_enterprise")),
+                "hardware_share_limit": _decimal(item.get("hardware_share_limit")),
+                "tiers": item.get("tiers", []),
+                "tranches": item.get("tranches", []),
+                "description": item.get("description", ""),
+            },
+        )
+    for item in preset.get("windows", []):
+        DeclarationWindow.objects.update_or_create(
+            module=item["module"],
+            name=item["name"],
+            defaults={"opens_on": item["opens_on"], "closes_on": item["closes_on"]},
+        )

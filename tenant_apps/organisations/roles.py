@@ -1,0 +1,31 @@
+"""The roles of DOMAIN.md. A person holds roles per tenant through a Membership (ADR 0003)."""
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业用户"
+    PROVIDER = "provider", "服务商"
+    ANCHOR_UNIT = "anchor_unit", "牵引单位"
+    OPS = "ops", "运营管理员"
+    EXPERT = "expert", "专家"
+    CITY_BUREAU = "city_bureau", "市工信局"
+    PROVINCE = "province", "省工信厅"
+    FINANCE = "finance", "市财政局"
+    EDITOR = "editor", "内容编辑"
+    TENANT_ADMIN = "tenant_admin", "城市管理员"
+
+
+# Model permissions each role receives inside its tenant. Apps whose data a tenant admin configures get full
+# rights; editors get the Wagtail admin. Everything else is decided by services and object permissions.
+ADMIN_APPS = ("configuration", "organisations", "workflow")
+CMS_PERMISSIONS = frozenset({"wagtailadmin.access_admin"})
+
+
+def permissions_for(roles: list[str], all_permissions: list[str]) -> set[str]:
+    granted: set[str] = set()
+    if Role.TENANT_ADMIN in roles:
+        granted |= {perm for perm in all_permissions if perm.split(".", 1)[0] in ADMIN_APPS}
+        granted |= CMS_PERMISSIONS
+    if Role.EDITOR in roles:
+        granted |= CMS_PERMISSIONS
+    return granted

@@ -1,0 +1,37 @@
+"""The tenant's public profile over the API (GET /api/v1/tenant/)."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenant_apps.portal.selectors import tenant_profile
+
+
+class CodeLabelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class CodeNameSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TenantProfileView(APIView):
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        schema_name = serializers.CharField()
+        name = serializers.CharField()
+        short_name = serializers.CharField()
+        tagline = serializers.CharField()
+        primary_color = serializers.CharField()
+        pilot_start = serializers.DateField(allow_null=True)
+        pilot_end = serializers.DateField(allow_null=True)
+        pilot_industries = CodeNameSerializer(many=True)
+        modules = CodeLabelSerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer, summary="当前租户的公开信息与启用模块")
+    def get(self, request):
+        return Response(self.OutputSerializer(tenant_profile(request.tenant)).data)

@@ -1,0 +1,42 @@
+"""Portal home, workbench and module landing pages of a tenant host."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from tenant_apps.organisations.selectors import current_membership
+from tenant_apps.portal.selectors import module_menu, tenant_profile
+from tenants.modules import MODULES, module_required
+
+
+def home(request):
+    return render(
+        request,
+        "portal/home.html",
+        {"profile": tenant_profile(request.tenant), "menu": module_menu(request.tenant)},
+    )
+
+
+@login_required
+def workbench(request):
+    membership = current_membership(request.user)
+    return render(
+        request,
+        "portal/workbench.html",
+        {
+            "profile": tenant_profile(request.tenant),
+            "menu": module_menu(request.tenant) if membership else [],
+            "membership": membership,
+        },
+        status=200 if membership else 403,
+    )
+
+
+def module_home(request, code: str):
+    @module_required(code)
+    def view(request):
+        return render(
+            request,
+            "portal/module.html",
+            {"profile": tenant_profile(request.tenant), "menu": module_menu(request.tenant), "module": MODULES[code]},
+        )
+
+    return view(request)

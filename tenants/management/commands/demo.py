@@ -1,0 +1,109 @@
+"""`manage.py demo`: migrate, provision every preset with demo accounts, start Celery worker + beat and the web
+server, print URLs and logins. Safe to run again: it reuses the data and skips migrations that are applied."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from tenants.migration_state import schemas_with_pending_migrations
+from tenants.models import Tenant
+from tenants.presets import load_preset, tenant_preset_codes
+from tenants.services import DEMO_PASSWORD, public_tenant_ensure, tenant_provision, tenant_url
+
+CONSOLE_ACCOUNTS = [
+    {"username": "admin", "mobile": "13800000001", "is_superuser": True, "is_staff": True},
+    {"username": "center", "mobile": "13800000002", "is_national_staff": True},
+]
+
+
+class Command(BaseCommand):
+    help = "Run the demo: every preset tenant, demo accounts, Celery worker and beat, web server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default=settings.PUBLIC_PORT)
+        parser.add_argument("--bind", default="127.0.0.1")
+        parser.add_argument("--setup-only", action="store_true", help="prepare data, start nothing")
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        self._migrate()
+        public_tenant_ensure()
+        for code in tenant_preset_codes():
+            result = tenant_provision(load_preset(code), with_demo_accounts=True)
+            verb = "created" if result.created else "up to date"
+            self.stdout.write(f"  tenant {result.tenant.schema_name}: {verb} ({result.seconds:.2f} s)")
+        self._console_accounts()
+        self.stdout.write(f"Ready in {time.perf_counter() - started:.1f} s.\n")
+        if options["setup_only"]:
+            self._print_summary(options["port"])
+            return
+        children = self._start_celery()
+        self._send_first_rollup()
+        self._print_summary(options["port"])
+        try:
+            call_command("runserver", f"{options['bind']}:{options['port']}", use_reloader=False)
+        finally:
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    def _migrate(self) -> None:
+        pending = schemas_with_pending_migrations()
+        if pending:
+            self.stdout.write(f"Migrating {', '.join(pending)} …")
+            call_command("migrate_schemas", interactive=False, verbosity=0)
+
+    def _console_accounts(self) -> None:
+        User = get_user_model()
+        password_hash = make_password(DEMO_PASSWORD)
+        for spec in CONSOLE_ACCOUNTS:
+            defaults = {key: value for key, value in spec.items() if key != "username"}
+            user, created = User.objects.get_or_create(username=spec["username"], defaults=defaults)
+            if created:
+                user.password = password_hash
+                user.save(update_fields=["password"])
+
+    def _start_celery(self) -> list[subprocess.Popen]:
+        base = [sys.executable, "-m", "celery", "-A", "config"]
+        schedule = settings.VAR_DIR / "celery" / "beat-schedule"
+        worker = subprocess.Popen([*base, "worker", "-P", "solo", "-l", "warning", "--without-mingle",
+                                   "--without-gossip", "-n", "demo@%h"])
+        beat = subprocess.Popen([*base, "beat", "-l", "warning", "-s", str(schedule)])
+        self.stdout.write(f"Celery worker (pid {worker.pid}) and beat (pid {beat.pid}) started.")
+        return [worker, beat]
+
+    def _send_first_rollup(self) -> None:
+        from shared_apps.oversight.tasks import rollup_tenant_figures
+
+        for tenant in Tenant.objects.serving():
+            with schema_context(tenant.schema_name):
+                rollup_tenant_figures.delay()
+        connection.set_schema_to_public()
+
+    def _print_summary(self, port: str) -> None:
+        scheme = settings.PUBLIC_SCHEME
+        out = self.stdout.write
+        out("")
+        out(f"National center console: {scheme}://{settings.BASE_DOMAIN}:{port}/   (login: center / {DEMO_PASSWORD})")
+        out(f"Platform superuser (Django admin on the console): admin / {DEMO_PASSWORD}")
+        for tenant in Tenant.objects.serving():
+            out(f"\n{tenant.name}: {tenant_url(tenant)}")
+            out(f"  API: {tenant_url(tenant)}api/v1/tenant/   docs: {tenant_url(tenant)}api/docs/")
+            if tenant.preset:
+                for account in load_preset(tenant.preset).demo_accounts:
+                    out(f"  {account['username']:<16} {','.join(account['roles']):<14} password {DEMO_PASSWORD}")
+        out("\nAll demo accounts share the password above. Press Ctrl+C to stop.\n")

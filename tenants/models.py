@@ -1,0 +1,75 @@
+"""The tenant registry (public schema): who exists, on which hosts, with which modules switched on."""
+from django.contrib.postgres.fields import ArrayField
+from django.conf import settings
+from django.db import connection, models
+from django_tenants.clone import CloneSchema
+from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_public_schema_name, schema_exists
+
+
+class TenantQuerySet(models.QuerySet):
+    def serving(self):
+        """Tenants that serve users: never `public`, never the template schema new tenants are cloned from."""
+        return self.filter(kind=Tenant.Kind.TENANT, status=Tenant.Status.ACTIVE)
+
+
+class Tenant(TenantMixin):
+    class Kind(models.TextChoices):
+        PUBLIC = "public", "公共（国家中心控制台）"
+        TEMPLATE = "template", "模板"
+        TENANT = "tenant", "租户"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "运行中"
+        SUSPENDED = "suspended", "已停用"
+
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    preset = models.CharField("预设", max_length=40, blank=True)
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.TENANT)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    modules = ArrayField(models.CharField(max_length=40), verbose_name="启用模块", default=list, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "租户"
+        verbose_name_plural = "租户"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == get_public_schema_name()
+
+    def has_module(self, code: str) -> bool:
+        return code in self.modules
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Clone the template schema, migrations table included, without django-tenants' follow-up
+        `migrate_schemas --fake`: that only loads the migration graph (~1 s) to record what the copy already
+        records. The template is a Tenant row, so every `migrate_schemas` keeps it current (ADR 0004)."""
+        base = settings.TENANT_BASE_SCHEMA
+        if not sync_schema or self.schema_name == base or not schema_exists(base):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        CloneSchema().clone_schema(base, self.schema_name, self.clone_mode)
+        connection.set_schema_to_public()
+        return True
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = "域名"
+        verbose_name_plural = "域名"
+
+    def __str__(self) -> str:
+        return self.domain

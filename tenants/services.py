@@ -1,0 +1,143 @@
+"""Provisioning: the public tenant, the template schema, and tenants cloned from it and configured from presets.
+
+New schemas are copies of `tenant_template` (django-tenants' clone with faked migrations), so creating a tenant
+costs well under a second instead of replaying every migration (docs/provisioning.md has the measurements).
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from tenants.models import Domain, Tenant
+from tenants.presets import Preset, load_preset
+
+TEMPLATE_SCHEMA = settings.TENANT_BASE_SCHEMA
+RESERVED_SCHEMAS = {"public", TEMPLATE_SCHEMA, "www", "api", "admin", "static", "media", "information_schema"}
+SCHEMA_RE = re.compile(r"^[a-z][a-z0-9]{1,29}$")
+DEMO_PASSWORD = "Pilot#2026"
+
+
+class ProvisioningError(ValueError):
+    """A request to provision that cannot be honoured; the message is for the person who asked."""
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    tenant: Tenant
+    created: bool
+    seconds: float
+
+
+def tenant_host(subdomain: str) -> str:
+    return f"{subdomain}.{settings.BASE_DOMAIN}"
+
+
+def tenant_url(tenant: Tenant) -> str:
+    domain = tenant.get_primary_domain()
+    host = domain.domain if domain else tenant_host(tenant.schema_name)
+    port = "" if settings.PUBLIC_PORT in {"80", "443", ""} else f":{settings.PUBLIC_PORT}"
+    return f"{settings.PUBLIC_SCHEME}://{host}{port}/"
+
+
+def validate_schema_name(schema_name: str) -> None:
+    if not SCHEMA_RE.match(schema_name or ""):
+        raise ProvisioningError("标识须以小写字母开头，只含小写字母和数字，长度 2–30。")
+    if schema_name in RESERVED_SCHEMAS:
+        raise ProvisioningError(f"“{schema_name}”是保留标识，请换一个。")
+
+
+@transaction.atomic
+def public_tenant_ensure() -> Tenant:
+    """The public tenant row and the base domain that serves the national console."""
+    tenant, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "国家中小企业数字化转型促进中心", "kind": Tenant.Kind.PUBLIC},
+    )
+    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
+    return tenant
+
+
+def template_ensure() -> Tenant:
+    """The schema every tenant is cloned from. It is a Tenant row so `migrate_schemas` keeps it current."""
+    tenant = Tenant.objects.filter(schema_name=TEMPLATE_SCHEMA).first()
+    if tenant is None:
+        tenant = Tenant(schema_name=TEMPLATE_SCHEMA, name="租户模板", kind=Tenant.Kind.TEMPLATE)
+        tenant.save(verbosity=0)  # no template yet: this one schema is built by migrating
+    elif not schema_exists(TEMPLATE_SCHEMA):
+        tenant.create_schema(check_if_exists=True, verbosity=0)
+    return tenant
+
+
+def tenant_provision(
+    preset: Preset | str,
+    *,
+    schema_name: str | None = None,
+    name: str | None = None,
+    subdomain: str | None = None,
+    with_demo_accounts: bool = False,
+) -> ProvisionResult:
+    """Create or update a tenant from a preset. Idempotent: a second run changes nothing and copies nothing."""
+    started = time.perf_counter()
+    preset = load_preset(preset) if isinstance(preset, str) else preset
+    schema_name = schema_name or preset.schema_name
+    subdomain = subdomain or (preset.subdomain if schema_name == preset.schema_name else schema_name)
+    name = name or preset.name
+    validate_schema_name(schema_name)
+    host = tenant_host(subdomain)
+    taken = Domain.objects.filter(domain=host).exclude(tenant__schema_name=schema_name).exists()
+    if taken:
+        raise ProvisioningError(f"域名 {host} 已被其他租户使用。")
+
+    public_tenant_ensure()
+    template_ensure()
+    tenant = Tenant.objects.filter(schema_name=schema_name).first()
+    created = tenant is None
+    if created:
+        tenant = Tenant(schema_name=schema_name)
+    tenant.name = name
+    tenant.short_name = preset.short_name if name == preset.name else name[:30]
+    tenant.preset = preset.code
+    tenant.kind = Tenant.Kind.TENANT
+    if created:
+        tenant.modules = list(preset.modules)
+    tenant.save(verbosity=0)  # a new row clones the template schema here
+    domain, _ = Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": True})
+
+    data = {**preset.data, "name": name, "short_name": tenant.short_name}
+    with schema_context(tenant.schema_name):
+        from tenant_apps.configuration.services import configuration_apply
+        from tenant_apps.workflow.services import flows_apply
+
+        configuration_apply(data)
+        flows_apply(data.get("flows", {}))
+        _wagtail_site_adopt(host, name)
+        if with_demo_accounts:
+            demo_accounts_provision(preset)
+    connection.set_schema_to_public()
+    return ProvisionResult(tenant=tenant, created=created, seconds=time.perf_counter() - started)
+
+
+def demo_accounts_provision(preset: Preset) -> None:
+    """The preset's demo identities and their memberships, inside the current tenant schema."""
+    from tenant_apps.organisations.services import demo_accounts_seed
+
+    demo_accounts_seed(preset.demo_accounts, password_hash=make_password(DEMO_PASSWORD))
+
+
+def _wagtail_site_adopt(host: str, site_name: str) -> None:
+    """A clone inherits the template's Wagtail Site; point it at this tenant's own host."""
+    from wagtail.models import Site
+
+    port = int(settings.PUBLIC_PORT or 80)
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
+    if site is None:
+        return
+    if (site.hostname, site.port, site.site_name) != (host, port, site_name):
+        site.hostname, site.port, site.site_name = host, port, site_name
+        site.save()

@@ -1,0 +1,74 @@
+"""Session-wide fixtures: one test database, the preset tenants built once (template schema + clones)."""
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+from django_tenants.utils import schema_context
+
+PRESET_TENANTS = ("national", "harbin", "jiangmen")
+
+# Hashing demo passwords with PBKDF2 would dominate set-up time; the hasher is not what these tests prove.
+_fast_hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+_fast_hashers.enable()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After Django's test database exists: public tenant, template schema, and the three preset tenants."""
+    from tenants.services import public_tenant_ensure, tenant_provision
+
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        for code in PRESET_TENANTS:
+            tenant_provision(code, with_demo_accounts=True)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    """The connection keeps the last request's schema; every test starts and ends in public."""
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def tenant_client():
+    """`tenant_client("harbin")` → a test client whose requests go to harbin's host."""
+
+    def make(schema: str | None, **extra) -> Client:
+        from django.conf import settings
+
+        host = settings.BASE_DOMAIN if schema is None else f"{schema}.{settings.BASE_DOMAIN}"
+        return Client(HTTP_HOST=host, **extra)
+
+    return make
+
+
+@pytest.fixture
+def login_client(tenant_client):
+    """`login_client("harbin", "hrb_admin")` → a client on harbin's host, signed in as that identity."""
+    from django.contrib.auth import get_user_model
+
+    def make(schema: str | None, username: str) -> Client:
+        client = tenant_client(schema)
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return make
+
+
+@contextlib.contextmanager
+def in_schema(schema: str):
+    with schema_context(schema):
+        yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def tenant_schema():
+    return in_schema
