@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 
 def embedded_database_url(data_dir: Path, database: str) -> str:
@@ -24,7 +25,7 @@ def embedded_database_url(data_dir: Path, database: str) -> str:
         server.psql(f'CREATE DATABASE "{database}";')
     # Keep a reference so the handle lives as long as the process.
     _HANDLES.append(server)
-    return f"postgresql://postgres@/{database}?host={data_dir}"
+    return f"postgresql://postgres@{quote(str(data_dir), safe='')}/{database}"
 
 
 _HANDLES: list[object] = []

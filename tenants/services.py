@@ -39,7 +39,8 @@ def tenant_host(subdomain: str) -> str:
 
 
 def tenant_url(tenant: Tenant) -> str:
-    domain = tenant.get_primary_domain()
+    # `domains.all()` rather than get_primary_domain(): it uses a prefetch, so lists stay at constant queries.
+    domain = next((d for d in tenant.domains.all() if d.is_primary), None)
     host = domain.domain if domain else tenant_host(tenant.schema_name)
     port = "" if settings.PUBLIC_PORT in {"80", "443", ""} else f":{settings.PUBLIC_PORT}"
     return f"{settings.PUBLIC_SCHEME}://{host}{port}/"

@@ -72,3 +72,9 @@ def in_schema(schema: str):
 @pytest.fixture
 def tenant_schema():
     return in_schema
+
+
+@pytest.fixture
+def national_staff(django_user_model):
+    """A national-center staff identity: the console, and nothing inside tenants."""
+    return django_user_model.objects.create_user("center_staff", mobile="13800009999", is_national_staff=True)

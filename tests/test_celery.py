@@ -1,0 +1,101 @@
+"""Tenant-aware Celery with a real worker process: tasks run in the schema they were sent from."""
+import os
+import subprocess
+import sys
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from config.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "postgres") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    host = db.get("HOST") or ""
+    if host.startswith("/"):
+        return f"postgresql://{auth}@{quote(host, safe='')}/{db['NAME']}"
+    return f"postgresql://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real `celery worker` process on the test database, on a queue of its own."""
+    var_dir = tmp_path_factory.mktemp("var")
+    queue = f"pilot-test-{os.getpid()}"
+    env = {**os.environ, "DATABASE_URL": _database_url(), "PLATFORM_VAR_DIR": str(var_dir),
+           "CELERY_TASK_DEFAULT_QUEUE": queue}
+    conf = {"task_default_queue": queue}
+    if celery_app.conf.broker_url.startswith("filesystem"):
+        folder = var_dir / "celery"
+        for sub in ("queue", "processed", "results"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        conf["broker_transport_options"] = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    if celery_app.conf.result_backend.startswith("file://"):
+        conf["result_backend"] = f"file://{var_dir / 'celery' / 'results'}"
+    celery_app.conf.update(conf)
+    log = (var_dir / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
+         "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "info"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()
+
+
+@pytest.mark.parametrize("schema", ["harbin", "jiangmen", "national"])
+def test_task_sent_while_in_a_tenant_runs_in_that_tenant(celery_worker, schema):
+    from tenants.tasks import current_schema
+
+    with schema_context(schema):
+        result = current_schema.delay()
+    assert result.get(timeout=90) == schema
+
+
+def test_task_sent_from_public_runs_in_public(celery_worker):
+    from tenants.tasks import current_schema
+
+    assert current_schema.delay().get(timeout=90) == "public"
+
+
+def test_beat_sends_the_rollup_into_every_serving_tenant(celery_worker):
+    """The beat scheduler's real fan-out, with the worker computing each tenant's figures from its own schema."""
+    from shared_apps.oversight.models import TenantFigures
+    from tenants.scheduler import ServingTenantsScheduler
+
+    sent = []
+
+    class RecordingScheduler(ServingTenantsScheduler):
+        def apply_async(self, entry, producer=None, advance=True, **kwargs):
+            result = super().apply_async(entry, producer=producer, advance=advance, **kwargs)
+            sent.append(result)
+            return result
+
+    scheduler = RecordingScheduler(app=celery_app, lazy=False)
+    entry = scheduler.schedule["rollup-figures@__all_tenants_only__"]
+    scheduler.apply_entry(entry)
+    connection.set_schema_to_public()
+    outcomes = {outcome["schema"]: outcome for outcome in (r.get(timeout=90) for r in sent)}
+
+    assert set(outcomes) == {"national", "harbin", "jiangmen"}  # never public, never the template
+    figures = {f.tenant.schema_name: f for f in TenantFigures.objects.select_related("tenant")}
+    # The presets' demo data: Harbin 3 organisations / 6 members, Jiangmen 4 / 7, national 2 / 7.
+    assert (figures["harbin"].organisations, figures["harbin"].members) == (3, 6)
+    assert (figures["jiangmen"].organisations, figures["jiangmen"].providers, figures["jiangmen"].members) == (4, 1, 7)
+    assert (figures["national"].enterprises, figures["national"].members) == (1, 7)
