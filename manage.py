@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility (run it through `.venv/bin/python`, see README)."""
+
 import os
 import sys
 

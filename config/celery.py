@@ -1,4 +1,5 @@
 """Tenant-aware Celery: a task sent while serving `harbin` carries `_schema_name` and runs in `harbin`."""
+
 import os
 
 from tenant_schemas_celery.app import CeleryApp

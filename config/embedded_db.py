@@ -4,6 +4,7 @@
 `var/postgres/` inside the project and listens only on a Unix socket in that folder. Every process that loads the
 settings (web, Celery worker, beat, tests) takes a handle; the server stops when the last handle goes away.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,11 +1,11 @@
 """One settings module; every knob comes from the environment (documented in README and docs/configuration.md)."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PLATFORM_VAR_DIR", BASE_DIR / "var"))

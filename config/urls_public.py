@@ -1,4 +1,5 @@
 """URLs of the base domain: the national center console (public schema)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

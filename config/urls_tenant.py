@@ -1,4 +1,5 @@
 """URLs of a tenant host (`<tenant>.<base-domain>`)."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

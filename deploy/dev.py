@@ -8,6 +8,7 @@ Standard library only: it creates `.venv/`, installs the project into it when `p
 the last install, and hands over to `manage.py` or pytest inside that environment. Everything else (embedded
 PostgreSQL, broker, tenants) is the project's own code, so the same steps work in CI and on a laptop.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,7 @@ def _wanted_stamp() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs under whatever python3 the machine has
         sys.exit("Python 3.11 or newer is required.")
     if not PYTHON.exists():
         print("Creating .venv …", flush=True)

@@ -1,4 +1,5 @@
 """Host → tenant routing, with a clean 404 for hosts nobody serves."""
+
 from django.db import connection
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name

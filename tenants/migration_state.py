@@ -1,4 +1,5 @@
 """Which schemas still have migrations to apply: lets `demo` start in seconds when nothing changed."""
+
 from __future__ import annotations
 
 from django.db import connection

@@ -1,7 +1,9 @@
 """The tenant registry (public schema): who exists, on which hosts, with which modules switched on."""
-from django.contrib.postgres.fields import ArrayField
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
 from django_tenants.clone import CloneSchema
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name, schema_exists
@@ -15,22 +17,22 @@ class TenantQuerySet(models.QuerySet):
 
 class Tenant(TenantMixin):
     class Kind(models.TextChoices):
-        PUBLIC = "public", "公共（国家中心控制台）"
-        TEMPLATE = "template", "模板"
-        TENANT = "tenant", "租户"
+        PUBLIC = "public", _("公共（国家中心控制台）")
+        TEMPLATE = "template", _("模板")
+        TENANT = "tenant", _("租户")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "运行中"
-        SUSPENDED = "suspended", "已停用"
+        ACTIVE = "active", _("运行中")
+        SUSPENDED = "suspended", _("已停用")
 
-    name = models.CharField("名称", max_length=100)
-    short_name = models.CharField("简称", max_length=30, blank=True)
-    preset = models.CharField("预设", max_length=40, blank=True)
-    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.TENANT)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    modules = ArrayField(models.CharField(max_length=40), verbose_name="启用模块", default=list, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    preset = models.CharField(_("预设"), max_length=40, blank=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.TENANT)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    modules = ArrayField(models.CharField(max_length=40), verbose_name=_("启用模块"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     auto_create_schema = True
     auto_drop_schema = False
@@ -38,8 +40,8 @@ class Tenant(TenantMixin):
     objects = TenantQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "租户"
-        verbose_name_plural = "租户"
+        verbose_name = _("租户")
+        verbose_name_plural = _("租户")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -68,8 +70,8 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     class Meta:
-        verbose_name = "域名"
-        verbose_name_plural = "域名"
+        verbose_name = _("域名")
+        verbose_name_plural = _("域名")
 
     def __str__(self) -> str:
         return self.domain

@@ -1,7 +1,10 @@
 """The catalogue of modules a tenant can switch on. Which ones are on is data (`Tenant.modules`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -14,16 +17,16 @@ class Module:
 MODULES: dict[str, Module] = {
     module.code: module
     for module in [
-        Module("survey", "需求调研", "注册前的企业数字化需求调研表"),
-        Module("certification", "企业认证", "企业、服务商注册信息的认证审核"),
-        Module("marketplace", "解决方案与产品", "服务商上架解决方案，企业选购、下单、线下支付"),
-        Module("vouchers", "服务券", "服务券活动、领券抢券与订单抵扣"),
-        Module("experts", "专家管理", "服务商的专家库与专家评审"),
-        Module("admission", "入库申请", "试点企业培育入库申报与审核"),
-        Module("acceptance", "资金申请", "项目验收、补贴申请、公示与拨付"),
-        Module("ecosystem", "生态申报", "服务商加入牵引单位产业生态联合体、产品申报与产品池"),
-        Module("cultivation", "梯度培育", "优质中小企业梯度培育：自评、认定申报、变更、复核"),
-        Module("notices", "通知公告", "通知公告、政策资讯、新闻与常见问题"),
+        Module("survey", _("需求调研"), _("注册前的企业数字化需求调研表")),
+        Module("certification", _("企业认证"), _("企业、服务商注册信息的认证审核")),
+        Module("marketplace", _("解决方案与产品"), _("服务商上架解决方案，企业选购、下单、线下支付")),
+        Module("vouchers", _("服务券"), _("服务券活动、领券抢券与订单抵扣")),
+        Module("experts", _("专家管理"), _("服务商的专家库与专家评审")),
+        Module("admission", _("入库申请"), _("试点企业培育入库申报与审核")),
+        Module("acceptance", _("资金申请"), _("项目验收、补贴申请、公示与拨付")),
+        Module("ecosystem", _("生态申报"), _("服务商加入牵引单位产业生态联合体、产品申报与产品池")),
+        Module("cultivation", _("梯度培育"), _("优质中小企业梯度培育：自评、认定申报、变更、复核")),
+        Module("notices", _("通知公告"), _("通知公告、政策资讯、新闻与常见问题")),
     ]
 }
 
@@ -43,7 +46,7 @@ def module_required(code: str):
         def wrapped(request, *args, **kwargs):
             tenant = getattr(request, "tenant", None)
             if tenant is None or not tenant.has_module(code):
-                raise Http404("该模块未在本城市启用。")
+                raise Http404(_("该模块未在本城市启用。"))
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,4 +1,5 @@
 """Tenant presets: TOML files under `tenants/presets/`, merged with the module sets they include."""
+
 from __future__ import annotations
 
 import tomllib

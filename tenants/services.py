@@ -3,6 +3,7 @@
 New schemas are copies of `tenant_template` (django-tenants' clone with faked migrations), so creating a tenant
 costs well under a second instead of replaying every migration (docs/provisioning.md has the measurements).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from tenants.models import Domain, Tenant
@@ -48,15 +50,15 @@ def tenant_url(tenant: Tenant) -> str:
 
 def validate_schema_name(schema_name: str) -> None:
     if not SCHEMA_RE.match(schema_name or ""):
-        raise ProvisioningError("标识须以小写字母开头，只含小写字母和数字，长度 2–30。")
+        raise ProvisioningError(_("标识须以小写字母开头，只含小写字母和数字，长度 2–30。"))
     if schema_name in RESERVED_SCHEMAS:
-        raise ProvisioningError(f"“{schema_name}”是保留标识，请换一个。")
+        raise ProvisioningError(_("“%(name)s”是保留标识，请换一个。") % {"name": schema_name})
 
 
 @transaction.atomic
 def public_tenant_ensure() -> Tenant:
     """The public tenant row and the base domain that serves the national console."""
-    tenant, _ = Tenant.objects.get_or_create(
+    tenant, _created = Tenant.objects.get_or_create(
         schema_name=get_public_schema_name(),
         defaults={"name": "国家中小企业数字化转型促进中心", "kind": Tenant.Kind.PUBLIC},
     )
@@ -93,7 +95,7 @@ def tenant_provision(
     host = tenant_host(subdomain)
     taken = Domain.objects.filter(domain=host).exclude(tenant__schema_name=schema_name).exists()
     if taken:
-        raise ProvisioningError(f"域名 {host} 已被其他租户使用。")
+        raise ProvisioningError(_("域名 %(host)s 已被其他租户使用。") % {"host": host})
 
     public_tenant_ensure()
     template_ensure()
@@ -108,7 +110,7 @@ def tenant_provision(
     if created:
         tenant.modules = list(preset.modules)
     tenant.save(verbosity=0)  # a new row clones the template schema here
-    domain, _ = Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": True})
+    Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": True})
 
     data = {**preset.data, "name": name, "short_name": tenant.short_name}
     with schema_context(tenant.schema_name):

@@ -1,4 +1,5 @@
 """File storage under a per-tenant prefix (`<schema>/<app>/…`), computed per call, never cached."""
+
 from django.db import connection
 from django_tenants.files.storage import TenantFileSystemStorage  # noqa: F401 - local default, re-exported
 from storages.backends.s3 import S3Storage

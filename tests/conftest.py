@@ -1,4 +1,5 @@
 """Session-wide fixtures: one test database, the preset tenants built once (template schema + clones)."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """The per-tenant API: profile endpoint, OpenAPI schema and docs served from local assets."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -9,7 +10,12 @@ pytestmark = pytest.mark.django_db
     [
         ("harbin", "哈尔滨", {"certification", "admission", "acceptance", "notices"}, 5),
         ("jiangmen", "江门", {"certification", "ecosystem", "notices"}, 3),
-        ("national", "国家平台", {"survey", "certification", "marketplace", "vouchers", "experts", "notices", "cultivation"}, 0),
+        (
+            "national",
+            "国家平台",
+            {"survey", "certification", "marketplace", "vouchers", "experts", "notices", "cultivation"},
+            0,
+        ),
     ],
 )
 def test_tenant_profile_describes_the_tenant_of_the_host(tenant_client, schema, short_name, modules, industries):

@@ -1,4 +1,5 @@
 """Tenant-aware Celery with a real worker process: tasks run in the schema they were sent from."""
+
 import os
 import subprocess
 import sys
@@ -28,8 +29,12 @@ def celery_worker(django_db_setup, tmp_path_factory):
     """A real `celery worker` process on the test database, on a queue of its own."""
     var_dir = tmp_path_factory.mktemp("var")
     queue = f"pilot-test-{os.getpid()}"
-    env = {**os.environ, "DATABASE_URL": _database_url(), "PLATFORM_VAR_DIR": str(var_dir),
-           "CELERY_TASK_DEFAULT_QUEUE": queue}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "PLATFORM_VAR_DIR": str(var_dir),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
     conf = {"task_default_queue": queue}
     if celery_app.conf.broker_url.startswith("filesystem"):
         folder = var_dir / "celery"
@@ -46,9 +51,27 @@ def celery_worker(django_db_setup, tmp_path_factory):
     celery_app.conf.update(conf)
     log = (var_dir / "worker.log").open("w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
-         "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "info"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     yield worker
     worker.terminate()

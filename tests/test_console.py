@@ -1,4 +1,5 @@
 """The national center console: every city with its figures, and new cities from presets."""
+
 import pytest
 from django.utils import timezone
 
@@ -11,10 +12,17 @@ pytestmark = pytest.mark.django_db
 
 def test_console_lists_serving_cities_with_figures_and_links(login_client, national_staff):
     harbin = Tenant.objects.get(schema_name="harbin")
+    TenantFigures.objects.filter(tenant__schema_name="jiangmen").delete()
     TenantFigures.objects.update_or_create(
         tenant=harbin,
-        defaults={"organisations": 7, "enterprises": 5, "certified_enterprises": 4, "providers": 1, "members": 9,
-                  "computed_at": timezone.now()},
+        defaults={
+            "organisations": 7,
+            "enterprises": 5,
+            "certified_enterprises": 4,
+            "providers": 1,
+            "members": 9,
+            "computed_at": timezone.now(),
+        },
     )
     html = login_client(None, national_staff.username).get("/").content.decode()
     assert 'href="http://harbin.localhost:8000/"' in html
@@ -23,7 +31,9 @@ def test_console_lists_serving_cities_with_figures_and_links(login_client, natio
     assert "尚未汇总" in html  # jiangmen has no roll-up in this test
 
 
-def test_console_list_query_count_does_not_grow_with_cities(login_client, national_staff, django_assert_max_num_queries):
+def test_console_list_query_count_does_not_grow_with_cities(
+    login_client, national_staff, django_assert_max_num_queries
+):
     client = login_client(None, national_staff.username)
     with django_assert_max_num_queries(20) as before:
         client.get("/")

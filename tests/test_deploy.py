@@ -1,4 +1,5 @@
 """The compose file cannot be started here (no Docker engine); check its wiring instead."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Host routing: the base domain is the console, each subdomain its tenant, anything else a clean 404."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -7,7 +8,13 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("schema", "name", "colour", "menu_present", "menu_absent"),
     [
-        ("national", "国家中小企业数字化转型公共服务平台", "#b91c1c", ["解决方案与产品", "服务券", "梯度培育"], ["入库申请"]),
+        (
+            "national",
+            "国家中小企业数字化转型公共服务平台",
+            "#b91c1c",
+            ["解决方案与产品", "服务券", "梯度培育"],
+            ["入库申请"],
+        ),
         ("harbin", "哈尔滨市中小企业数字化转型城市试点", "#1d4ed8", ["入库申请", "资金申请"], ["服务券", "生态申报"]),
         ("jiangmen", "江门市中小企业数字化转型城市试点", "#047857", ["生态申报"], ["入库申请", "梯度培育"]),
     ],
@@ -28,7 +35,13 @@ def test_each_tenant_host_shows_its_own_name_branding_and_menus(
 
 def test_harbin_home_lists_the_five_pilot_industries_from_the_seed(tenant_client):
     html = tenant_client("harbin").get("/").content.decode()
-    for industry in ["航空航天设备制造业", "电气装备制造业", "锅炉及原动装备制造业", "药品生产制造业", "食品精深加工及食品制造业"]:
+    for industry in [
+        "航空航天设备制造业",
+        "电气装备制造业",
+        "锅炉及原动装备制造业",
+        "药品生产制造业",
+        "食品精深加工及食品制造业",
+    ]:
         assert industry in html
 
 

@@ -1,4 +1,5 @@
 """Tenancy is sacred: data, memberships and admin rights of one tenant never show in another."""
+
 import pytest
 
 from tenant_apps.organisations.models import Organisation

@@ -1,4 +1,5 @@
 """Provisioning from presets: clone-based, idempotent, configuration as data in the tenant schema."""
+
 from decimal import Decimal
 
 import pytest
@@ -17,8 +18,15 @@ def _count(schema: str, table: str) -> int:
 
 
 def test_second_provisioning_changes_nothing(tenant_schema):
-    tables = ["configuration_industry", "configuration_anchorunit", "workflow_stage", "workflow_flow",
-              "configuration_subsidypolicy", "organisations_membership", "organisations_organisation"]
+    tables = [
+        "configuration_industry",
+        "configuration_anchorunit",
+        "workflow_stage",
+        "workflow_flow",
+        "configuration_subsidypolicy",
+        "organisations_membership",
+        "organisations_organisation",
+    ]
     before = {table: _count("jiangmen", table) for table in tables}
     result = tenant_provision("jiangmen", with_demo_accounts=True)
     assert result.created is False
@@ -40,7 +48,8 @@ def test_new_tenant_is_a_clone_of_the_template_schema(tenant_schema):
         assert Industry.objects.filter(is_pilot=True).count() == 5
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT count(*) FROM daqing.django_migrations), (SELECT count(*) FROM tenant_template.django_migrations)"
+            "SELECT (SELECT count(*) FROM daqing.django_migrations),"
+            " (SELECT count(*) FROM tenant_template.django_migrations)"
         )
         clone_migrations, template_migrations = cursor.fetchone()
     assert clone_migrations == template_migrations > 0
@@ -61,7 +70,13 @@ def test_cloned_tenant_gets_its_own_host_and_wagtail_site(tenant_client, tenant_
 
 @pytest.mark.parametrize(
     ("schema_name", "message"),
-    [("public", "保留标识"), ("tenant_template", "小写字母"), ("Harbin", "小写字母"), ("1city", "小写字母"), ("x", "小写字母")],
+    [
+        ("public", "保留标识"),
+        ("tenant_template", "小写字母"),
+        ("Harbin", "小写字母"),
+        ("1city", "小写字母"),
+        ("x", "小写字母"),
+    ],
 )
 def test_bad_schema_names_are_refused_with_a_reason(schema_name, message):
     with pytest.raises(ProvisioningError, match=message):
@@ -75,7 +90,11 @@ def test_preset_values_land_in_each_tenant_schema(tenant_schema):
     with tenant_schema("national"):
         settings_row = TenantSettings.current()
         assert (settings_row.password_min_length, settings_row.password_max_length) == (8, 18)
-        assert [s.role or s.handler for s in Flow.objects.get(kind="listing").stages.all()] == ["ops", "experts", "province"]
+        assert [s.role or s.handler for s in Flow.objects.get(kind="listing").stages.all()] == [
+            "ops",
+            "experts",
+            "province",
+        ]
         assert DeclarationWindow.objects.filter(module="cultivation").count() == 2
     with tenant_schema("jiangmen"):
         settings_row = TenantSettings.current()

@@ -1,4 +1,5 @@
 """Files live under the tenant's prefix, on local disk by default and on S3/MinIO when configured."""
+
 import boto3
 import pytest
 from django.core.files.base import ContentFile
@@ -35,8 +36,13 @@ def test_s3_round_trip_under_the_tenant_prefix(s3_endpoint, tenant_schema):
     client = boto3.client("s3", endpoint_url=s3_endpoint, **credentials)
     client.create_bucket(Bucket="pilot-files")
     storage = TenantS3Storage(
-        bucket_name="pilot-files", endpoint_url=s3_endpoint, access_key="test", secret_key="test",
-        region_name="us-east-1", default_acl=None, file_overwrite=False,
+        bucket_name="pilot-files",
+        endpoint_url=s3_endpoint,
+        access_key="test",
+        secret_key="test",
+        region_name="us-east-1",
+        default_acl=None,
+        file_overwrite=False,
     )
     with tenant_schema("harbin"):
         name = storage.save("certification/licence.png", ContentFile(b"\x89PNG harbin licence"))

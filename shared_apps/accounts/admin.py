@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.models import User
 
@@ -8,4 +9,4 @@ from shared_apps.accounts.models import User
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "mobile", "email", "is_national_staff", "is_active", "date_joined"]
     search_fields = ["username", "mobile", "email"]
-    fieldsets = BaseUserAdmin.fieldsets + (("平台", {"fields": ("mobile", "is_national_staff")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("平台"), {"fields": ("mobile", "is_national_staff")}),)

@@ -1,15 +1,16 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tenants.presets import load_preset, tenant_preset_codes
 from tenants.services import ProvisioningError, validate_schema_name
 
 
 class TenantCreateForm(forms.Form):
-    preset = forms.ChoiceField(label="预设")
+    preset = forms.ChoiceField(label=_("预设"))
     schema_name = forms.CharField(
-        label="标识", max_length=30, help_text="小写字母开头，只含小写字母和数字；也是子域名，如 daqing。"
+        label=_("标识"), max_length=30, help_text=_("小写字母开头，只含小写字母和数字；也是子域名，如 daqing。")
     )
-    name = forms.CharField(label="平台名称", max_length=100)
+    name = forms.CharField(label=_("平台名称"), max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,5 +25,5 @@ class TenantCreateForm(forms.Form):
         from tenants.models import Tenant
 
         if Tenant.objects.filter(schema_name=value).exists():
-            raise forms.ValidationError("该标识已被使用。")
+            raise forms.ValidationError(_("该标识已被使用。"))
         return value

@@ -1,4 +1,5 @@
 """Reads for the national console: public tables only, one query for the whole list."""
+
 from tenants.models import Tenant
 
 

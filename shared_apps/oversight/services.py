@@ -1,4 +1,5 @@
 """Roll-ups: run inside a tenant schema, write that tenant's headline figures into `public`."""
+
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone

@@ -9,4 +9,3 @@ def rollup_tenant_figures() -> dict:
 
     figures = figures_rollup()
     return {"schema": connection.schema_name, "organisations": figures.organisations, "members": figures.members}
-

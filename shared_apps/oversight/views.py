@@ -1,8 +1,10 @@
 """The national center console on the base domain."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from shared_apps.oversight.forms import TenantCreateForm
 from shared_apps.oversight.selectors import console_tenants
@@ -11,7 +13,7 @@ from tenants.services import ProvisioningError, tenant_provision, tenant_url
 
 def _require_console(user) -> None:
     if not user.can_use_console:
-        raise PermissionDenied("仅国家中心工作人员可使用控制台。")
+        raise PermissionDenied(_("仅国家中心工作人员可使用控制台。"))
 
 
 @login_required
@@ -32,6 +34,9 @@ def tenant_create(request):
         except ProvisioningError as error:
             form.add_error("schema_name", str(error))
         else:
-            messages.success(request, f"已创建 {result.tenant.name}，用时 {result.seconds:.2f} 秒。")
+            messages.success(
+                request,
+                _("已创建 %(name)s，用时 %(seconds).2f 秒。") % {"name": result.tenant.name, "seconds": result.seconds},
+            )
             return redirect("console-home")
     return render(request, "console/tenant_create.html", {"form": form}, status=400 if form.errors else 200)

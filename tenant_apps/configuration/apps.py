@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConfigurationConfig(AppConfig):
     name = "tenant_apps.configuration"
     label = "configuration"
-    verbose_name = "城市配置"
+    verbose_name = _("城市配置")

@@ -1,37 +1,39 @@
 """Per-tenant configuration: seeded from a preset at provisioning, edited by the tenant admin afterwards."""
+
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class TenantSettings(models.Model):
     """One row per tenant schema (pk = 1): identity, branding, pilot period and password-policy knobs."""
 
-    display_name = models.CharField("平台名称", max_length=100)
-    short_name = models.CharField("简称", max_length=30)
-    tagline = models.CharField("标语", max_length=200, blank=True)
-    primary_color = models.CharField("主题色", max_length=7, default="#1d4ed8")
-    pilot_start = models.DateField("试点期开始", null=True, blank=True)
-    pilot_end = models.DateField("试点期结束", null=True, blank=True)
+    display_name = models.CharField(_("平台名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30)
+    tagline = models.CharField(_("标语"), max_length=200, blank=True)
+    primary_color = models.CharField(_("主题色"), max_length=7, default="#1d4ed8")
+    pilot_start = models.DateField(_("试点期开始"), null=True, blank=True)
+    pilot_end = models.DateField(_("试点期结束"), null=True, blank=True)
     password_min_length = models.PositiveSmallIntegerField(
-        "密码最短长度", default=8, validators=[MinValueValidator(6), MaxValueValidator(64)]
+        _("密码最短长度"), default=8, validators=[MinValueValidator(6), MaxValueValidator(64)]
     )
     password_max_length = models.PositiveSmallIntegerField(
-        "密码最长长度", default=18, validators=[MinValueValidator(8), MaxValueValidator(128)]
+        _("密码最长长度"), default=18, validators=[MinValueValidator(8), MaxValueValidator(128)]
     )
     password_min_classes = models.PositiveSmallIntegerField(
-        "至少包含的字符类别数", default=3, validators=[MinValueValidator(1), MaxValueValidator(4)]
+        _("至少包含的字符类别数"), default=3, validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
     password_history = models.PositiveSmallIntegerField(
-        "不得与最近几次密码相同", default=5, validators=[MaxValueValidator(24)]
+        _("不得与最近几次密码相同"), default=5, validators=[MaxValueValidator(24)]
     )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "城市设置"
-        verbose_name_plural = "城市设置"
+        verbose_name = _("城市设置")
+        verbose_name_plural = _("城市设置")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="tenant_settings_singleton"),
             models.CheckConstraint(
@@ -53,14 +55,14 @@ class TenantSettings(models.Model):
 
 
 class Industry(models.Model):
-    code = models.SlugField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=60)
-    is_pilot = models.BooleanField("试点行业", default=False)
-    position = models.PositiveSmallIntegerField("排序", default=0)
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    is_pilot = models.BooleanField(_("试点行业"), default=False)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = "行业"
-        verbose_name_plural = "行业"
+        verbose_name = _("行业")
+        verbose_name_plural = _("行业")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -70,18 +72,18 @@ class Industry(models.Model):
 class AnchorUnit(models.Model):
     """数字化牵引单位: leads an ecosystem alliance and confirms declarations made to it."""
 
-    code = models.SlugField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
-    uscc = models.CharField("统一社会信用代码", max_length=20, blank=True)
-    industries = models.ManyToManyField(Industry, blank=True, verbose_name="所属行业")
-    description = models.TextField("简介", blank=True)
-    contact_name = models.CharField("联系人", max_length=30, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=20, blank=True)
+    industries = models.ManyToManyField(Industry, blank=True, verbose_name=_("所属行业"))
+    description = models.TextField(_("简介"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "牵引单位"
-        verbose_name_plural = "牵引单位"
+        verbose_name = _("牵引单位")
+        verbose_name_plural = _("牵引单位")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -95,27 +97,31 @@ class SubsidyPolicy(models.Model):
     `[{"after": "signing", "share": "0.30"}, ...]`. The calculator that reads them arrives with acceptance.
     """
 
-    code = models.SlugField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
     ratio = models.DecimalField(
-        "补贴比例",
+        _("补贴比例"),
         max_digits=5,
         decimal_places=4,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
-    cap_per_project = models.DecimalField("单个项目上限（元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    cap_per_enterprise = models.DecimalField("单个企业上限（元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    hardware_share_limit = models.DecimalField(
-        "硬件投入计入比例上限", max_digits=5, decimal_places=4, null=True, blank=True
+    cap_per_project = models.DecimalField(
+        _("单个项目上限（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    tiers = models.JSONField("分档规则", default=list, blank=True)
-    tranches = models.JSONField("分期拨付", default=list, blank=True)
-    description = models.TextField("说明", blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    cap_per_enterprise = models.DecimalField(
+        _("单个企业上限（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    hardware_share_limit = models.DecimalField(
+        _("硬件投入计入比例上限"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    tiers = models.JSONField(_("分档规则"), default=list, blank=True)
+    tranches = models.JSONField(_("分期拨付"), default=list, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "补贴政策"
-        verbose_name_plural = "补贴政策"
+        verbose_name = _("补贴政策")
+        verbose_name_plural = _("补贴政策")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(ratio__gte=0) & Q(ratio__lte=1), name="subsidy_ratio_0_1"),
@@ -131,14 +137,14 @@ class SubsidyPolicy(models.Model):
 class DeclarationWindow(models.Model):
     """When a module accepts declarations (e.g. cultivation recognition, annual info update)."""
 
-    module = models.CharField("模块", max_length=40)
-    name = models.CharField("名称", max_length=100)
-    opens_on = models.DateField("开始日期")
-    closes_on = models.DateField("截止日期")
+    module = models.CharField(_("模块"), max_length=40)
+    name = models.CharField(_("名称"), max_length=100)
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"))
 
     class Meta:
-        verbose_name = "申报窗口"
-        verbose_name_plural = "申报窗口"
+        verbose_name = _("申报窗口")
+        verbose_name_plural = _("申报窗口")
         ordering = ["module", "opens_on"]
         constraints = [
             models.CheckConstraint(condition=Q(opens_on__lte=F("closes_on")), name="window_order"),

@@ -1,4 +1,5 @@
 """Reads of a tenant's configuration."""
+
 from tenant_apps.configuration.models import Industry, TenantSettings
 
 

@@ -1,4 +1,5 @@
 """Writes to a tenant's configuration. Run inside the tenant's schema."""
+
 from __future__ import annotations
 
 from decimal import Decimal

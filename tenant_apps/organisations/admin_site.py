@@ -1,19 +1,21 @@
 """The Django admin of a tenant: open to that tenant's administrators only, whatever global flags say."""
+
 from functools import wraps
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.organisations.roles import Role
 from tenant_apps.organisations.selectors import current_membership
 
-NOT_AN_ADMIN_HERE = "您不是本城市的管理员。"
+NOT_AN_ADMIN_HERE = _("您不是本城市的管理员。")
 
 
 class TenantAdminSite(admin.AdminSite):
-    site_header = "城市管理后台"
-    site_title = "城市管理后台"
-    index_title = "租户配置"
+    site_header = _("城市管理后台")
+    site_title = _("城市管理后台")
+    index_title = _("租户配置")
 
     def has_permission(self, request):
         membership = current_membership(request.user)

@@ -1,4 +1,5 @@
 """Authentication + permissions that follow the membership in the current tenant, never global groups."""
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db import connection

@@ -1,36 +1,38 @@
 """Organisations of a tenant and the memberships that give a person roles in this tenant."""
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.organisations.roles import Role
 
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        ENTERPRISE = "enterprise", "企业"
-        PROVIDER = "provider", "服务商"
-        ANCHOR_UNIT = "anchor_unit", "牵引单位"
-        AUTHORITY = "authority", "主管部门"
-        OPERATOR = "operator", "运营机构"
+        ENTERPRISE = "enterprise", _("企业")
+        PROVIDER = "provider", _("服务商")
+        ANCHOR_UNIT = "anchor_unit", _("牵引单位")
+        AUTHORITY = "authority", _("主管部门")
+        OPERATOR = "operator", _("运营机构")
 
     class Certification(models.TextChoices):
-        NONE = "none", "未认证"
-        PENDING = "pending", "认证审核中"
-        CERTIFIED = "certified", "已认证"
-        REJECTED = "rejected", "认证未通过"
+        NONE = "none", _("未认证")
+        PENDING = "pending", _("认证审核中")
+        CERTIFIED = "certified", _("已认证")
+        REJECTED = "rejected", _("认证未通过")
 
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    name = models.CharField("名称", max_length=64)
-    uscc = models.CharField("统一社会信用代码", max_length=20, null=True, blank=True, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=64)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=20, null=True, blank=True, unique=True)
     certification = models.CharField(
-        "认证状态", max_length=20, choices=Certification.choices, default=Certification.NONE
+        _("认证状态"), max_length=20, choices=Certification.choices, default=Certification.NONE
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "组织"
-        verbose_name_plural = "组织"
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["kind", "certification"])]
 
@@ -42,7 +44,7 @@ class Membership(models.Model):
     """A person's place in this tenant: their roles and, for organisation users, their organisation."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="用户"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("用户")
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -50,15 +52,15 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
-        verbose_name="所属组织",
+        verbose_name=_("所属组织"),
     )
-    roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), verbose_name="角色", default=list)
-    is_active = models.BooleanField("启用", default=True)
-    created_at = models.DateTimeField("加入时间", auto_now_add=True)
+    roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), verbose_name=_("角色"), default=list)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "成员"
-        verbose_name_plural = "成员"
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -1,18 +1,20 @@
 """The roles of DOMAIN.md. A person holds roles per tenant through a Membership (ADR 0003)."""
+
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ENTERPRISE = "enterprise", "企业用户"
-    PROVIDER = "provider", "服务商"
-    ANCHOR_UNIT = "anchor_unit", "牵引单位"
-    OPS = "ops", "运营管理员"
-    EXPERT = "expert", "专家"
-    CITY_BUREAU = "city_bureau", "市工信局"
-    PROVINCE = "province", "省工信厅"
-    FINANCE = "finance", "市财政局"
-    EDITOR = "editor", "内容编辑"
-    TENANT_ADMIN = "tenant_admin", "城市管理员"
+    ENTERPRISE = "enterprise", _("企业用户")
+    PROVIDER = "provider", _("服务商")
+    ANCHOR_UNIT = "anchor_unit", _("牵引单位")
+    OPS = "ops", _("运营管理员")
+    EXPERT = "expert", _("专家")
+    CITY_BUREAU = "city_bureau", _("市工信局")
+    PROVINCE = "province", _("省工信厅")
+    FINANCE = "finance", _("市财政局")
+    EDITOR = "editor", _("内容编辑")
+    TENANT_ADMIN = "tenant_admin", _("城市管理员")
 
 
 # Model permissions each role receives inside its tenant. Apps whose data a tenant admin configures get full

@@ -1,4 +1,5 @@
 """Reads about who a person is in the current tenant."""
+
 from __future__ import annotations
 
 from django.db import connection

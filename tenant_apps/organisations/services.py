@@ -1,4 +1,5 @@
 """Writes about organisations and memberships. Run inside the tenant's schema."""
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model

@@ -1,4 +1,6 @@
 """The tenant's public profile over the API (GET /api/v1/tenant/)."""
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -32,6 +34,6 @@ class TenantProfileView(APIView):
         pilot_industries = CodeNameSerializer(many=True)
         modules = CodeLabelSerializer(many=True)
 
-    @extend_schema(responses=OutputSerializer, summary="当前租户的公开信息与启用模块")
+    @extend_schema(responses=OutputSerializer, summary=_("当前租户的公开信息与启用模块"))
     def get(self, request):
         return Response(self.OutputSerializer(tenant_profile(request.tenant)).data)

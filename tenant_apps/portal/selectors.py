@@ -1,4 +1,5 @@
 """What a tenant shows: its profile and the menus its enabled modules contribute."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

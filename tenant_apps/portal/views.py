@@ -1,4 +1,5 @@
 """Portal home, workbench and module landing pages of a tenant host."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

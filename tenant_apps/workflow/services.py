@@ -1,4 +1,5 @@
 """Writes to review-chain configuration. Run inside the tenant's schema."""
+
 from django.db import transaction
 
 from tenant_apps.workflow.models import Flow, Stage

@@ -1,5 +1,6 @@
 """`manage.py demo`: migrate, provision every preset with demo accounts, start Celery worker + beat and the web
 server, print URLs and logins. Safe to run again: it reuses the data and skips migrations that are applied."""
+
 from __future__ import annotations
 
 import signal
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         if options["setup_only"]:
             self._print_summary(options["port"])
             return
+        # Stop the worker and beat with us, also when we are stopped by SIGTERM rather than Ctrl+C.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         children = self._start_celery()
         self._send_first_rollup()
         self._print_summary(options["port"])
@@ -80,8 +83,9 @@ class Command(BaseCommand):
     def _start_celery(self) -> list[subprocess.Popen]:
         base = [sys.executable, "-m", "celery", "-A", "config"]
         schedule = settings.VAR_DIR / "celery" / "beat-schedule"
-        worker = subprocess.Popen([*base, "worker", "-P", "solo", "-l", "warning", "--without-mingle",
-                                   "--without-gossip", "-n", "demo@%h"])
+        worker = subprocess.Popen(
+            [*base, "worker", "-P", "solo", "-l", "warning", "--without-mingle", "--without-gossip", "-n", "demo@%h"]
+        )
         beat = subprocess.Popen([*base, "beat", "-l", "warning", "-s", str(schedule)])
         self.stdout.write(f"Celery worker (pid {worker.pid}) and beat (pid {beat.pid}) started.")
         return [worker, beat]

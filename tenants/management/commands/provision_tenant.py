@@ -1,4 +1,5 @@
 """Provision or update a tenant from a preset: `manage.py provision_tenant harbin [--schema daqing --name …]`."""
+
 import time
 
 from django.core.management.base import BaseCommand, CommandError
