@@ -1,4 +1,5 @@
 """Chinese by default; the English catalogue is complete, compiled and used when the browser asks for English."""
+
 from pathlib import Path
 
 import polib
