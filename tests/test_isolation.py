@@ -75,3 +75,20 @@ def test_console_is_for_national_staff_only(login_client, tenant_client, nationa
 def test_national_staff_flag_grants_no_tenant_data(login_client, national_staff):
     assert login_client("harbin", national_staff.username).get("/workbench/").status_code == 403
     assert login_client("harbin", national_staff.username).get("/django-admin/").status_code == 403
+
+
+def test_object_permissions_live_in_the_tenant_that_granted_them(tenant_schema, django_user_model):
+    from guardian.models import UserObjectPermission
+    from guardian.shortcuts import assign_perm
+
+    user = django_user_model.objects.get(username="zhang_expert")
+    with tenant_schema("harbin"):
+        organisation = Organisation.objects.create(
+            kind="enterprise", name="哈尔滨对象权限企业", uscc="91230100GUARDIAN1"
+        )
+        assign_perm("organisations.change_organisation", user, organisation)
+        assert user.has_perm("organisations.change_organisation", organisation)
+    with tenant_schema("jiangmen"):
+        twin = Organisation.objects.create(pk=organisation.pk, kind="provider", name="江门同号组织")
+        assert not UserObjectPermission.objects.filter(user=user).exists()
+        assert not django_user_model.objects.get(pk=user.pk).has_perm("organisations.change_organisation", twin)
