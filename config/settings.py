@@ -108,7 +108,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tenants.context_processors.tenant",
             ],
         },
     },
@@ -125,7 +124,6 @@ else:
     _database_url = embedded_database_url(VAR_DIR / "postgres", os.environ.get("PLATFORM_DB_NAME", "pilot"))
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("PLATFORM_TEST_DB_NAME") or None
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

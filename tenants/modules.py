@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,18 +37,21 @@ def unknown_modules(codes: list[str]) -> list[str]:
     return [code for code in codes if code not in MODULES]
 
 
-def module_required(code: str):
-    """View decorator: a module switched off for the current tenant answers 404, as if it did not exist."""
-    from functools import wraps
+def ensure_module(request, code: str) -> Module:
+    """A module switched off for the current tenant (or unknown) answers 404, as if it did not exist."""
+    tenant = getattr(request, "tenant", None)
+    if code not in MODULES or tenant is None or not tenant.has_module(code):
+        raise Http404(_("该模块未在本城市启用。"))
+    return MODULES[code]
 
-    from django.http import Http404
+
+def module_required(code: str):
+    """View decorator form of `ensure_module`."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            tenant = getattr(request, "tenant", None)
-            if tenant is None or not tenant.has_module(code):
-                raise Http404(_("该模块未在本城市启用。"))
+            ensure_module(request, code)
             return view(request, *args, **kwargs)
 
         return wrapped

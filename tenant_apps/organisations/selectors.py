@@ -7,17 +7,19 @@ from django_tenants.utils import get_public_schema_name
 
 from tenant_apps.organisations.models import Membership
 
-_CACHE_ATTR = "_membership_by_schema"
+# Per-user-object caches, keyed by schema: a request's user object never carries one tenant's answer into another.
+MEMBERSHIP_CACHE = "_membership_by_schema"
+PERMISSION_CACHE = "_role_permissions_by_schema"
 
 
 def current_membership(user) -> Membership | None:
-    """The user's active membership in the connection's current tenant, cached on the user per schema."""
+    """The user's active membership in the connection's current tenant, or None (public schema, non-member)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     schema = connection.schema_name
     if schema == get_public_schema_name():
         return None
-    cache = user.__dict__.setdefault(_CACHE_ATTR, {})
+    cache = user.__dict__.setdefault(MEMBERSHIP_CACHE, {})
     if schema not in cache:
         cache[schema] = (
             Membership.objects.select_related("organisation").filter(user_id=user.pk, is_active=True).first()
@@ -26,4 +28,6 @@ def current_membership(user) -> Membership | None:
 
 
 def forget_membership(user) -> None:
-    user.__dict__.pop(_CACHE_ATTR, None)
+    """Drop cached answers after the user's membership changed."""
+    user.__dict__.pop(MEMBERSHIP_CACHE, None)
+    user.__dict__.pop(PERMISSION_CACHE, None)

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.organisations.roles import Role
+from tenant_apps.organisations.selectors import forget_membership
 
 
 @transaction.atomic
@@ -17,6 +18,7 @@ def membership_grant(*, user, roles: list[str], organisation: Organisation | Non
     membership, _ = Membership.objects.update_or_create(
         user=user, defaults={"roles": list(roles), "organisation": organisation, "is_active": True}
     )
+    forget_membership(user)
     return membership
 
 

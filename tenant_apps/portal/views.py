@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from tenant_apps.organisations.selectors import current_membership
 from tenant_apps.portal.selectors import module_menu, tenant_profile
-from tenants.modules import MODULES, module_required
+from tenants.modules import ensure_module
 
 
 def home(request):
@@ -32,12 +32,9 @@ def workbench(request):
 
 
 def module_home(request, code: str):
-    @module_required(code)
-    def view(request):
-        return render(
-            request,
-            "portal/module.html",
-            {"profile": tenant_profile(request.tenant), "menu": module_menu(request.tenant), "module": MODULES[code]},
-        )
-
-    return view(request)
+    module = ensure_module(request, code)
+    return render(
+        request,
+        "portal/module.html",
+        {"profile": tenant_profile(request.tenant), "menu": module_menu(request.tenant), "module": module},
+    )
