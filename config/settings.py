@@ -48,6 +48,7 @@ SHARED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "captcha",  # after django.contrib: its catalogue would otherwise override Django's own Chinese messages
 ]
 
 TENANT_APPS = [
@@ -134,6 +135,13 @@ AUTHENTICATION_BACKENDS = [
     "tenant_apps.organisations.backends.TenantRoleBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "shared_apps.accounts.passwords.TenantPasswordValidator"}]
+PLATFORM_PASSWORD_POLICY = "tenant_apps.configuration.selectors.password_policy"
+PLATFORM_SMS_BACKEND = os.environ.get("PLATFORM_SMS_BACKEND", "shared_apps.accounts.sms.OutboxBackend")
+PLATFORM_SMS_OUTBOX_VISIBLE = env_bool("PLATFORM_SMS_OUTBOX_VISIBLE", False)  # also shown whenever DEBUG is on
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_IMAGE_SIZE = (110, 40)
+CAPTCHA_TIMEOUT = 5
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -1,6 +1,5 @@
 """URLs of a tenant host (`<tenant>.<base-domain>`)."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
@@ -11,8 +10,8 @@ from tenant_apps.organisations.admin_site import tenant_admin_site
 
 urlpatterns = [
     path("", include("tenant_apps.portal.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("shared_apps.accounts.urls")),
+    path("captcha/", include("captcha.urls")),
     path("api/v1/", include("tenant_apps.portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 
 import pytest
 from django.db import connection
@@ -37,15 +38,23 @@ def _back_to_public():
     connection.set_schema_to_public()
 
 
+_ip_counter = itertools.count(1)
+
+
 @pytest.fixture
 def tenant_client():
-    """`tenant_client("harbin")` → a test client whose requests go to harbin's host."""
+    """`tenant_client("harbin")` → a test client whose requests go to harbin's host.
+
+    Each test gets its own client address, so per-IP counters (lockout, SMS caps) never leak between tests.
+    """
+    n = next(_ip_counter)
+    address = f"10.200.{n // 250 % 250}.{n % 250 + 1}"
 
     def make(schema: str | None, **extra) -> Client:
         from django.conf import settings
 
         host = settings.BASE_DOMAIN if schema is None else f"{schema}.{settings.BASE_DOMAIN}"
-        return Client(HTTP_HOST=host, **extra)
+        return Client(HTTP_HOST=host, **{"REMOTE_ADDR": address, **extra})
 
     return make
 
@@ -79,3 +88,35 @@ def tenant_schema():
 def national_staff(django_user_model):
     """A national-center staff identity: the console, and nothing inside tenants."""
     return django_user_model.objects.create_user("center_staff", mobile="13800009999", is_national_staff=True)
+
+
+@pytest.fixture
+def captcha():
+    """Reads the answer of the image captcha a page just rendered, as a person reads the picture.
+
+    `captcha(html, prefix)` → the POST fields `<prefix>-captcha_0/1` with the key from the page and its answer.
+    """
+    import re
+
+    from captcha.models import CaptchaStore
+
+    def solve(html: str, prefix: str) -> dict:
+        key = re.search(rf'name="{prefix}-captcha_0"[^>]*value="([0-9a-f]+)"', html).group(1)
+        answer = CaptchaStore.objects.get(hashkey=key).response
+        return {f"{prefix}-captcha_0": key, f"{prefix}-captcha_1": answer}
+
+    return solve
+
+
+@pytest.fixture
+def outbox_code():
+    """The latest SMS code the outbox backend sent to a mobile (what the person reads on their phone)."""
+    import re
+
+    from shared_apps.accounts.models import SmsMessage
+
+    def read(mobile: str) -> str:
+        message = SmsMessage.objects.filter(mobile=mobile).order_by("-created_at", "-id").first()
+        return re.search(r"\d{6}", message.text).group(0)
+
+    return read

@@ -41,3 +41,82 @@ class User(AbstractUser):
     @property
     def can_use_console(self) -> bool:
         return self.is_active and (self.is_national_staff or self.is_superuser)
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a person's earlier passwords, so a tenant's policy can refuse reusing the last N."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+
+class SmsCode(models.Model):
+    """A 6-digit one-time code sent to a mobile for one purpose on one host; only its hash is kept."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("登录")
+        REGISTER = "register", _("注册")
+        RESET_PASSWORD = "reset_password", _("找回密码")
+        CHANGE_MOBILE = "change_mobile", _("更换手机号")
+
+    mobile = models.CharField(max_length=11, validators=[mobile_validator])
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    schema_name = models.CharField(max_length=63)
+    code_hash = models.CharField(max_length=128)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["mobile", "purpose", "-created_at"]),
+            models.Index(fields=["ip", "-created_at"]),
+        ]
+
+
+class SmsMessage(models.Model):
+    """What the outbox SMS backend 'sent': the demo's stand-in for a provider, shown on a dev-only page."""
+
+    mobile = models.CharField(max_length=11)
+    text = models.CharField(max_length=300)
+    schema_name = models.CharField(max_length=63)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class SecurityEvent(models.Model):
+    """Audit trail of sign-ins, lockouts and credential changes; also the source of lockout counting."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("登录被锁定")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        PASSWORD_RESET = "password_reset", _("找回密码")
+        MOBILE_CHANGED = "mobile_changed", _("更换手机号")
+        REGISTERED = "registered", _("注册")
+        JOINED_TENANT = "joined_tenant", _("加入城市平台")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    identifier = models.CharField(max_length=150, blank=True)  # what was typed: username or mobile
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    schema_name = models.CharField(max_length=63)
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "identifier", "-created_at"]),
+            models.Index(fields=["kind", "ip", "-created_at"]),
+        ]

@@ -70,3 +70,11 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def captcha_answer(page, prefix: str) -> str:
+    """What a person reads off the captcha image on the page (looked up by the key the page carries)."""
+    from captcha.models import CaptchaStore
+
+    key = page.locator(f'input[name="{prefix}-captcha_0"]').input_value()
+    return CaptchaStore.objects.get(hashkey=key).response

@@ -1,0 +1,81 @@
+"""Writes about identities: signing in, passwords and the bound mobile. Every outcome lands in SecurityEvent."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shared_apps.accounts.models import SecurityEvent, SmsCode
+from shared_apps.accounts.security import SecurityError, event_record, lockout_check, sms_code_consume
+
+User = get_user_model()
+
+
+def user_by_identifier(identifier: str):
+    """The active identity whose username (case-insensitive) or bound mobile is `identifier`, or None."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    return User.objects.filter(Q(username__iexact=identifier) | Q(mobile=identifier), is_active=True).first()
+
+
+def login_with_password(*, identifier: str, password: str, ip: str | None):
+    user = user_by_identifier(identifier)
+    lockout_check(identifier=identifier, user=user, ip=ip)
+    if user is None or not user.check_password(password):
+        event_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=identifier, ip=ip)
+        raise SecurityError(_("用户名/手机号或密码不正确。"), code="invalid_credentials")
+    event_record(SecurityEvent.Kind.LOGIN_SUCCEEDED, user=user, identifier=identifier, ip=ip, detail="password")
+    return user
+
+
+def login_with_sms(*, mobile: str, code: str, ip: str | None):
+    user = user_by_identifier(mobile)
+    lockout_check(identifier=mobile, user=user, ip=ip)
+    try:
+        sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.LOGIN, code=code)
+    except SecurityError:
+        event_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=mobile, ip=ip, detail="sms")
+        raise
+    if user is None:
+        raise SecurityError(_("该手机号尚未注册。"), code="unknown_mobile")
+    event_record(SecurityEvent.Kind.LOGIN_SUCCEEDED, user=user, identifier=mobile, ip=ip, detail="sms")
+    return user
+
+
+@transaction.atomic
+def password_change(*, user, old_password: str, new_password: str, ip: str | None) -> None:
+    if not user.check_password(old_password):
+        raise SecurityError(_("原密码不正确。"), code="wrong_old_password")
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save()
+    event_record(SecurityEvent.Kind.PASSWORD_CHANGED, user=user, identifier=user.username, ip=ip)
+
+
+def password_reset_by_sms(*, mobile: str, code: str, new_password: str, ip: str | None):
+    user = user_by_identifier(mobile)
+    if user is None or user.mobile != mobile:
+        raise SecurityError(_("该手机号尚未注册。"), code="unknown_mobile")
+    validate_password(new_password, user)
+    sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.RESET_PASSWORD, code=code)  # commits on its own
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save()
+        event_record(SecurityEvent.Kind.PASSWORD_RESET, user=user, identifier=mobile, ip=ip)
+    return user
+
+
+def mobile_change(*, user, new_mobile: str, code: str, ip: str | None) -> None:
+    """Bind a new mobile after proving it with a code sent to that new number."""
+    if User.objects.filter(mobile=new_mobile).exclude(pk=user.pk).exists():
+        raise SecurityError(_("该手机号已被其他账号绑定。"), code="mobile_taken")
+    sms_code_consume(mobile=new_mobile, purpose=SmsCode.Purpose.CHANGE_MOBILE, code=code)  # commits on its own
+    old = user.mobile or ""
+    with transaction.atomic():
+        user.mobile = new_mobile
+        user.save(update_fields=["mobile"])
+        event_record(SecurityEvent.Kind.MOBILE_CHANGED, user=user, identifier=new_mobile, ip=ip, detail=f"from {old}")

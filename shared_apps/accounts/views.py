@@ -1,0 +1,217 @@
+"""Sign-in, password and mobile pages, the same on the console host and every tenant host."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from shared_apps.accounts import services
+from shared_apps.accounts.forms import (
+    MobileChangeForm,
+    PasswordChangeForm,
+    PasswordLoginForm,
+    PasswordResetForm,
+    SmsLoginForm,
+    SmsRequestForm,
+)
+from shared_apps.accounts.models import SmsCode, SmsMessage
+from shared_apps.accounts.security import SecurityError, sms_code_issue
+
+AUTH_BACKEND = "tenant_apps.organisations.backends.TenantRoleBackend"
+
+
+def client_ip(request) -> str | None:
+    if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
+        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+def _after_login_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    try:
+        return reverse("workbench")
+    except NoReverseMatch:
+        return reverse("console-home")
+
+
+def _attach(form, error: Exception, field: str | None = None) -> None:
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            form.add_error(field, message)
+    else:
+        form.add_error(field, str(error))
+
+
+def _sms_send_step(request, purpose: str):
+    """Shared first step of every SMS flow: mobile + image captcha → a code is sent, or field errors."""
+    form = SmsRequestForm(request.POST, prefix="send")
+    if form.is_valid():
+        try:
+            sms_code_issue(mobile=form.cleaned_data["mobile"], purpose=purpose, ip=client_ip(request))
+        except SecurityError as error:
+            _attach(form, error, "mobile")
+        else:
+            messages.info(request, _("验证码已发送，5 分钟内有效。"))
+            return form, True
+    return form, False
+
+
+def login_view(request):
+    mode = request.POST.get("mode") or request.GET.get("mode") or "password"
+    password_form = PasswordLoginForm(prefix="pw")
+    send_form = SmsRequestForm(prefix="send")
+    sms_form = SmsLoginForm(prefix="sms")
+    code_sent = False
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "password":
+            password_form = PasswordLoginForm(request.POST, prefix="pw")
+            if password_form.is_valid():
+                try:
+                    user = services.login_with_password(
+                        identifier=password_form.cleaned_data["identifier"],
+                        password=password_form.cleaned_data["password"],
+                        ip=client_ip(request),
+                    )
+                except SecurityError as error:
+                    _attach(password_form, error)
+                else:
+                    login(request, user, backend=AUTH_BACKEND)
+                    return redirect(_after_login_url(request))
+        elif action == "sms_send":
+            send_form, code_sent = _sms_send_step(request, SmsCode.Purpose.LOGIN)
+            sms_form = SmsLoginForm(initial={"mobile": request.POST.get("send-mobile", "")}, prefix="sms")
+        elif action == "sms_login":
+            sms_form = SmsLoginForm(request.POST, prefix="sms")
+            code_sent = True
+            if sms_form.is_valid():
+                try:
+                    user = services.login_with_sms(
+                        mobile=sms_form.cleaned_data["mobile"],
+                        code=sms_form.cleaned_data["code"],
+                        ip=client_ip(request),
+                    )
+                except SecurityError as error:
+                    _attach(sms_form, error, "code")
+                else:
+                    login(request, user, backend=AUTH_BACKEND)
+                    return redirect(_after_login_url(request))
+        status = 400 if any(f.errors for f in (password_form, send_form, sms_form)) else 200
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "mode": mode,
+            "password_form": password_form,
+            "send_form": send_form,
+            "sms_form": sms_form,
+            "code_sent": code_sent,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=status,
+    )
+
+
+@login_required
+def password_change_view(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+                ip=client_ip(request),
+            )
+        except SecurityError as error:
+            _attach(form, error, "old_password")
+        except ValidationError as error:
+            _attach(form, error, "new_password1")
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect(_after_login_url(request))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+def password_reset_view(request):
+    send_form = SmsRequestForm(prefix="send")
+    reset_form = PasswordResetForm(prefix="reset")
+    code_sent = False
+    if request.method == "POST":
+        if request.POST.get("action") == "sms_send":
+            send_form, code_sent = _sms_send_step(request, SmsCode.Purpose.RESET_PASSWORD)
+            reset_form = PasswordResetForm(initial={"mobile": request.POST.get("send-mobile", "")}, prefix="reset")
+        else:
+            code_sent = True
+            reset_form = PasswordResetForm(request.POST, prefix="reset")
+            if reset_form.is_valid():
+                data = reset_form.cleaned_data
+                try:
+                    services.password_reset_by_sms(
+                        mobile=data["mobile"],
+                        code=data["code"],
+                        new_password=data["new_password1"],
+                        ip=client_ip(request),
+                    )
+                except SecurityError as error:
+                    _attach(reset_form, error, "code")
+                except ValidationError as error:
+                    _attach(reset_form, error, "new_password1")
+                else:
+                    messages.success(request, _("密码已重置，请使用新密码登录。"))
+                    return redirect("login")
+    status = 400 if send_form.errors or reset_form.errors else 200
+    context = {"send_form": send_form, "reset_form": reset_form, "code_sent": code_sent}
+    return render(request, "accounts/password_reset.html", context, status=status)
+
+
+@login_required
+def mobile_change_view(request):
+    send_form = SmsRequestForm(prefix="send")
+    change_form = MobileChangeForm(prefix="change")
+    code_sent = False
+    if request.method == "POST":
+        if request.POST.get("action") == "sms_send":
+            send_form, code_sent = _sms_send_step(request, SmsCode.Purpose.CHANGE_MOBILE)
+            change_form = MobileChangeForm(initial={"mobile": request.POST.get("send-mobile", "")}, prefix="change")
+        else:
+            code_sent = True
+            change_form = MobileChangeForm(request.POST, prefix="change")
+            if change_form.is_valid():
+                try:
+                    services.mobile_change(
+                        user=request.user,
+                        new_mobile=change_form.cleaned_data["mobile"],
+                        code=change_form.cleaned_data["code"],
+                        ip=client_ip(request),
+                    )
+                except SecurityError as error:
+                    _attach(change_form, error, "code")
+                else:
+                    messages.success(request, _("手机号已更换。"))
+                    return redirect(_after_login_url(request))
+    status = 400 if send_form.errors or change_form.errors else 200
+    context = {"send_form": send_form, "change_form": change_form, "code_sent": code_sent}
+    return render(request, "accounts/mobile_change.html", context, status=status)
+
+
+def sms_outbox_view(request):
+    """Dev-only: the messages the outbox backend 'sent' from this host, so a demo user can read their code."""
+    if not (settings.DEBUG or getattr(settings, "PLATFORM_SMS_OUTBOX_VISIBLE", False)):
+        raise Http404
+    outbox = SmsMessage.objects.filter(schema_name=connection.schema_name)[:50]
+    return render(request, "accounts/sms_outbox.html", {"outbox": outbox})
