@@ -38,6 +38,7 @@ SHARED_APPS = [
     "tenants",
     "shared_apps.accounts",
     "shared_apps.oversight",
+    "shared_apps.directory",
     "django.contrib.contenttypes",  # shared only: see ARCHITECTURE.md, stack facts
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -57,6 +58,7 @@ TENANT_APPS = [
     "tenant_apps.configuration",
     "tenant_apps.organisations",
     "tenant_apps.workflow",
+    "tenant_apps.onboarding",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",
@@ -249,6 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("PLATFORM_ANON_API_RATE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "中小企业数字化转型城市试点平台 API",

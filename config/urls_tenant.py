@@ -11,8 +11,9 @@ from tenant_apps.organisations.admin_site import tenant_admin_site
 urlpatterns = [
     path("", include("tenant_apps.portal.urls")),
     path("accounts/", include("shared_apps.accounts.urls")),
+    path("register/", include("tenant_apps.onboarding.urls")),
     path("captcha/", include("captcha.urls")),
-    path("api/v1/", include("tenant_apps.portal.api_urls")),
+    path("api/v1/", include("config.api_v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", tenant_admin_site.urls),

@@ -84,8 +84,12 @@ def tenant_provision(
     name: str | None = None,
     subdomain: str | None = None,
     with_demo_accounts: bool = False,
+    update_existing: bool = True,
 ) -> ProvisionResult:
-    """Create or update a tenant from a preset. Idempotent: a second run changes nothing and copies nothing."""
+    """Create or update a tenant from a preset. Idempotent: a second run changes nothing and copies nothing.
+
+    With `update_existing=False` an existing tenant keeps its configuration as its admins left it (the demo's
+    restart); only missing demo accounts are added."""
     started = time.perf_counter()
     preset = load_preset(preset) if isinstance(preset, str) else preset
     schema_name = schema_name or preset.schema_name
@@ -101,6 +105,12 @@ def tenant_provision(
     template_ensure()
     tenant = Tenant.objects.filter(schema_name=schema_name).first()
     created = tenant is None
+    if not created and not update_existing:
+        if with_demo_accounts:
+            with schema_context(tenant.schema_name):
+                demo_accounts_provision(preset)
+        connection.set_schema_to_public()
+        return ProvisionResult(tenant=tenant, created=False, seconds=time.perf_counter() - started)
     if created:
         tenant = Tenant(schema_name=schema_name)
     tenant.name = name
@@ -115,10 +125,12 @@ def tenant_provision(
     data = {**preset.data, "name": name, "short_name": tenant.short_name}
     with schema_context(tenant.schema_name):
         from tenant_apps.configuration.services import configuration_apply
+        from tenant_apps.onboarding.services import profile_config_apply
         from tenant_apps.workflow.services import flows_apply
 
         configuration_apply(data)
         flows_apply(data.get("flows", {}))
+        profile_config_apply(data.get("profile_groups", []))
         _wagtail_site_adopt(host, name)
         if with_demo_accounts:
             demo_accounts_provision(preset)

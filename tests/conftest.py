@@ -21,10 +21,12 @@ _fast_hashers.enable()
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """After Django's test database exists: public tenant, template schema, and the three preset tenants."""
+    from shared_apps.directory.services import DEMO_CSV, directory_import
     from tenants.services import public_tenant_ensure, tenant_provision
 
     with django_db_blocker.unblock():
         public_tenant_ensure()
+        directory_import(DEMO_CSV)
         for code in PRESET_TENANTS:
             tenant_provision(code, with_demo_accounts=True)
         connection.set_schema_to_public()
@@ -94,16 +96,18 @@ def national_staff(django_user_model):
 def captcha():
     """Reads the answer of the image captcha a page just rendered, as a person reads the picture.
 
-    `captcha(html, prefix)` → the POST fields `<prefix>-captcha_0/1` with the key from the page and its answer.
+    `captcha(html, prefix)` → the POST fields `<prefix>-captcha_0/1` with the key from the page and its answer
+    (prefix None for an unprefixed form).
     """
     import re
 
     from captcha.models import CaptchaStore
 
-    def solve(html: str, prefix: str) -> dict:
-        key = re.search(rf'name="{prefix}-captcha_0"[^>]*value="([0-9a-f]+)"', html).group(1)
+    def solve(html: str, prefix: str | None) -> dict:
+        name = f"{prefix}-captcha" if prefix else "captcha"
+        key = re.search(rf'name="{name}_0"[^>]*value="([0-9a-f]+)"', html).group(1)
         answer = CaptchaStore.objects.get(hashkey=key).response
-        return {f"{prefix}-captcha_0": key, f"{prefix}-captcha_1": answer}
+        return {f"{name}_0": key, f"{name}_1": answer}
 
     return solve
 

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -29,6 +30,21 @@ class TenantSettings(models.Model):
     password_history = models.PositiveSmallIntegerField(
         _("不得与最近几次密码相同"), default=5, validators=[MaxValueValidator(24)]
     )
+    registration_roles = ArrayField(
+        models.CharField(max_length=20, choices=[("enterprise", _("企业用户")), ("provider", _("服务商"))]),
+        verbose_name=_("可注册的角色"),
+        default=list,
+        blank=True,
+    )
+    registration_mobile_as_username = models.BooleanField(_("以手机号作为账号"), default=False)
+    registration_company_step = models.BooleanField(
+        _("注册时填写企业信息"), default=False, help_text=_("在账号信息中填写单位名称（支持企业名称模糊查询）等。")
+    )
+    registration_profile_step = models.BooleanField(
+        _("注册第二步填写组织档案"), default=False, help_text=_("按本城市配置的字段分组填写，草稿自动保存。")
+    )
+    service_agreement = models.TextField(_("服务协议"), blank=True)
+    privacy_notice = models.TextField(_("隐私政策"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -19,6 +19,7 @@ def configuration_apply(preset: dict) -> None:
     policy = preset.get("password_policy", {})
     period = preset.get("pilot_period", {})
     branding = preset.get("branding", {})
+    registration = preset.get("registration", {})
     TenantSettings.objects.update_or_create(
         pk=1,
         defaults={
@@ -32,6 +33,12 @@ def configuration_apply(preset: dict) -> None:
             "password_max_length": policy.get("max_length", 18),
             "password_min_classes": policy.get("min_classes", 3),
             "password_history": policy.get("history", 5),
+            "registration_roles": registration.get("roles", []),
+            "registration_mobile_as_username": registration.get("mobile_as_username", False),
+            "registration_company_step": registration.get("company_step", False),
+            "registration_profile_step": registration.get("profile_step", False),
+            "service_agreement": registration.get("service_agreement", ""),
+            "privacy_notice": registration.get("privacy_notice", ""),
         },
     )
     industries = {}

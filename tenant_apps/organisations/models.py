@@ -28,6 +28,16 @@ class Organisation(models.Model):
     certification = models.CharField(
         _("认证状态"), max_length=20, choices=Certification.choices, default=Certification.NONE
     )
+    industry = models.ForeignKey(
+        "configuration.Industry", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("所属行业")
+    )
+    region = models.CharField(_("所在地区"), max_length=60, blank=True)
+    address = models.CharField(_("详细地址"), max_length=100, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=30, blank=True)
+    contact_mobile = models.CharField(_("联系人手机"), max_length=11, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    # The long tail of a tenant's profile groups, validated against its ProfileField definitions (onboarding).
+    profile = models.JSONField(_("档案信息"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -55,6 +65,11 @@ class Membership(models.Model):
         verbose_name=_("所属组织"),
     )
     roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), verbose_name=_("角色"), default=list)
+    is_sub_account = models.BooleanField(
+        _("子账号"), default=False, help_text=_("由组织主账号创建；只能使用被授权的菜单。")
+    )
+    # Sub-accounts only: the module codes whose menus and APIs this person may use; empty = none.
+    menu_permissions = ArrayField(models.CharField(max_length=40), verbose_name=_("菜单权限"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 
@@ -69,6 +84,15 @@ class Membership(models.Model):
     @property
     def role_labels(self) -> list[str]:
         return [Role(code).label for code in self.roles if code in Role.values]
+
+    def can_use_module(self, code: str) -> bool:
+        """Sub-accounts see only the modules granted to them; everyone else every module of the tenant."""
+        return self.is_active and (not self.is_sub_account or code in self.menu_permissions)
+
+    @property
+    def manages_organisation(self) -> bool:
+        """The organisation's main account: may manage sub-accounts once the organisation is certified."""
+        return self.is_active and self.organisation_id is not None and not self.is_sub_account
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and any(role in self.roles for role in roles)

@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from shared_apps.directory.models import CompanyRecord
+from shared_apps.directory.services import DEMO_CSV, directory_import
 from tenants.migration_state import schemas_with_pending_migrations
 from tenants.models import Tenant
 from tenants.presets import load_preset, tenant_preset_codes
@@ -40,10 +42,12 @@ class Command(BaseCommand):
         self._migrate()
         public_tenant_ensure()
         for code in tenant_preset_codes():
-            result = tenant_provision(load_preset(code), with_demo_accounts=True)
+            result = tenant_provision(load_preset(code), with_demo_accounts=True, update_existing=False)
             verb = "created" if result.created else "up to date"
             self.stdout.write(f"  tenant {result.tenant.schema_name}: {verb} ({result.seconds:.2f} s)")
         self._console_accounts()
+        if not CompanyRecord.objects.exists():
+            directory_import(DEMO_CSV)
         self.stdout.write(f"Ready in {time.perf_counter() - started:.1f} s.\n")
         if options["setup_only"]:
             self._print_summary(options["port"])

@@ -1,0 +1,78 @@
+"""Registration over the API: create an account (with captcha), and the profile draft of the signed-in person."""
+
+from captcha.serializers import CaptchaSerializer
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from shared_apps.accounts.models import mobile_validator
+from shared_apps.accounts.views import client_ip
+from tenant_apps.onboarding import services
+from tenant_apps.onboarding.models import RegistrationDraft
+from tenant_apps.organisations.api_access import IsTenantMember
+
+
+def _error_response(error) -> Response:
+    if isinstance(error, ValidationError):
+        return Response({"password": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({error.field or "non_field_errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class RegistrationAccountView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    class InputSerializer(CaptchaSerializer):
+        role = serializers.ChoiceField(choices=["enterprise", "provider"])
+        username = serializers.RegexField(r"^[A-Za-z0-9_]{6,30}$", required=False)
+        mobile = serializers.CharField(max_length=11, validators=[mobile_validator])
+        password = serializers.CharField(write_only=True)
+
+    class OutputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        roles = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, summary="注册新账号并加入本城市平台")
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            user, membership = services.registration_account_create(
+                role=data["role"],
+                username=data.get("username"),
+                mobile=data["mobile"],
+                password=data["password"],
+                ip=client_ip(request),
+            )
+        except (services.RegistrationError, ValidationError) as error:
+            return _error_response(error)
+        output = self.OutputSerializer({"username": user.username, "roles": membership.roles})
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class RegistrationDraftView(APIView):
+    permission_classes = [IsAuthenticated, IsTenantMember]
+
+    class DraftSerializer(serializers.Serializer):
+        data = serializers.DictField()
+        updated_at = serializers.DateTimeField(read_only=True)
+
+    @extend_schema(responses=DraftSerializer, summary="读取注册草稿")
+    def get(self, request):
+        draft = RegistrationDraft.objects.filter(user=request.user).first()
+        return Response(self.DraftSerializer(draft or {"data": {}, "updated_at": None}).data)
+
+    @extend_schema(request=DraftSerializer, responses=DraftSerializer, summary="自动保存注册草稿")
+    def put(self, request):
+        payload = self.DraftSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            draft = services.registration_draft_save(user=request.user, data=payload.validated_data["data"])
+        except services.RegistrationError as error:
+            return _error_response(error)
+        return Response(self.DraftSerializer(draft).data)

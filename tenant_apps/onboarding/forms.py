@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shared_apps.accounts.forms import CaptchaMixin, NewPasswordMixin
+from shared_apps.accounts.models import mobile_validator
+from tenant_apps.onboarding.profile_forms import OrganisationCoreForm
+
+USERNAME_HELP = _("6–30 位字母、数字或下划线，注册后不可修改。")
+
+
+class AccountForm(CaptchaMixin, NewPasswordMixin):
+    """Step 1, shaped by the tenant's registration settings (roles, mobile as account, company fields)."""
+
+    role = forms.ChoiceField(label=_("注册身份"), widget=forms.RadioSelect)
+    username = forms.RegexField(
+        label=_("用户名"),
+        regex=r"^[A-Za-z0-9_]{6,30}$",
+        help_text=USERNAME_HELP,
+        error_messages={"invalid": _("用户名须为 6–30 位字母、数字或下划线。")},
+    )
+    mobile = forms.CharField(label=_("手机号"), max_length=11, validators=[mobile_validator], help_text="+86")
+    agree = forms.BooleanField(
+        label=_("我已阅读并同意《服务协议》和《隐私政策》"),
+        error_messages={"required": _("请阅读并同意服务协议和隐私政策。")},
+    )
+    field_order = ["role", "username", "mobile", "new_password1", "new_password2", "captcha", "agree"]
+
+    def __init__(self, *args, settings_row, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("密码")
+        self.fields["new_password2"].label = _("确认密码")
+        roles = settings_row.registration_roles
+        labels = dict(settings_row._meta.get_field("registration_roles").base_field.choices)
+        self.fields["role"].choices = [(role, labels[role]) for role in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+            self.fields["role"].widget = forms.HiddenInput()
+        if settings_row.registration_mobile_as_username:
+            del self.fields["username"]
+            self.fields["mobile"].help_text = _("手机号即为登录账号")
+        if settings_row.registration_company_step:
+            add_company_fields(self)
+
+    def company_data(self) -> dict | None:
+        return company_data(self)
+
+
+class JoinForm(forms.Form):
+    """An identity known elsewhere joins this tenant: no new credentials, only the role, company and consent."""
+
+    role = forms.ChoiceField(label=_("注册身份"), widget=forms.RadioSelect)
+    agree = AccountForm.base_fields["agree"]
+
+    def __init__(self, *args, settings_row, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(settings_row._meta.get_field("registration_roles").base_field.choices)
+        self.fields["role"].choices = [(role, labels[role]) for role in settings_row.registration_roles]
+        if len(settings_row.registration_roles) == 1:
+            self.fields["role"].initial = settings_row.registration_roles[0]
+            self.fields["role"].widget = forms.HiddenInput()
+        if settings_row.registration_company_step:
+            add_company_fields(self)
+
+    def company_data(self) -> dict | None:
+        return company_data(self)
+
+
+def add_company_fields(form: forms.Form) -> None:
+    """Company name (with directory lookup), USCC, region, registered address, industry section, contact."""
+    for name, field in OrganisationCoreForm().fields.items():
+        if name in {"name", "uscc", "region", "address", "contact_name"}:
+            form.fields[f"company_{name}"] = field
+    form.fields["company_address"].label = _("注册地址")
+    form.fields["company_industry_section"] = forms.CharField(label=_("行业门类"), max_length=60, required=False)
+    form.fields["company_name"].widget.attrs.update({"data-company-lookup": "1", "autocomplete": "off"})
+
+
+def company_data(form: forms.Form) -> dict | None:
+    data = {k.removeprefix("company_"): v for k, v in form.cleaned_data.items() if k.startswith("company_")}
+    return data or None

@@ -1,0 +1,155 @@
+"""Registration writes: a new identity or an existing one joins this tenant, the profile draft, the profile."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from shared_apps.accounts.models import SecurityEvent
+from shared_apps.accounts.security import event_record
+from tenant_apps.configuration.selectors import tenant_settings
+from tenant_apps.onboarding.models import ProfileField, ProfileFieldGroup, RegistrationDraft
+from tenant_apps.organisations.models import Membership, Organisation
+from tenant_apps.organisations.selectors import forget_membership
+
+DRAFT_MAX_BYTES = 64 * 1024
+ORGANISATION_KIND = {"enterprise": Organisation.Kind.ENTERPRISE, "provider": Organisation.Kind.PROVIDER}
+
+
+class RegistrationError(ValueError):
+    """A refusal tied to one input field (None = the whole form)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _allowed_role(role: str) -> None:
+    row = tenant_settings()
+    if row is None or role not in row.registration_roles:
+        raise RegistrationError(_("本平台不开放该身份的注册。"), field="role")
+
+
+def _organisation_create(*, role: str, company: dict) -> Organisation:
+    uscc = (company.get("uscc") or "").strip().upper() or None
+    if uscc and Organisation.objects.filter(uscc=uscc).exists():
+        raise RegistrationError(
+            _("该统一社会信用代码已注册。请联系该单位的主账号为您开通子账号，或通过手机号找回账号。"),
+            field="company_uscc",
+        )
+    return Organisation.objects.create(
+        kind=ORGANISATION_KIND[role],
+        name=company["name"],
+        uscc=uscc,
+        region=company.get("region", ""),
+        address=company.get("address", ""),
+        contact_name=company.get("contact_name", ""),
+        profile={"registration": {"industry_section": company.get("industry_section", "")}}
+        if company.get("industry_section")
+        else {},
+        certification=Organisation.Certification.PENDING,
+    )
+
+
+def registration_account_create(
+    *, role: str, username: str | None, mobile: str, password: str, company: dict | None = None, ip: str | None = None
+):
+    """A new identity (global) with its membership here. Raises RegistrationError or ValidationError (password)."""
+    User = get_user_model()
+    _allowed_role(role)
+    username = username or mobile
+    if User.objects.filter(mobile=mobile).exists():
+        raise RegistrationError(_("该手机号已注册。请直接登录，登录后可加入本城市平台。"), field="mobile")
+    if User.objects.filter(username__iexact=username).exists():
+        raise RegistrationError(_("该用户名已被使用。"), field="username")
+    validate_password(password, User(username=username, mobile=mobile))
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, mobile=mobile, password=password)
+            organisation = _organisation_create(role=role, company=company) if company else None
+            membership = Membership.objects.create(user=user, roles=[role], organisation=organisation)
+    except IntegrityError as error:  # a concurrent registration took the name or mobile first
+        raise RegistrationError(_("该用户名或手机号已被注册。"), field="mobile") from error
+    event_record(SecurityEvent.Kind.REGISTERED, user=user, identifier=username, ip=ip, detail=role)
+    return user, membership
+
+
+def registration_join(*, user, role: str, company: dict | None = None, ip: str | None = None) -> Membership:
+    """A person known in another city joins this one with the same credentials."""
+    _allowed_role(role)
+    if Membership.objects.filter(user=user).exists():
+        raise RegistrationError(_("您已加入本城市平台。"))
+    with transaction.atomic():
+        organisation = _organisation_create(role=role, company=company) if company else None
+        membership = Membership.objects.create(user=user, roles=[role], organisation=organisation)
+    forget_membership(user)
+    event_record(SecurityEvent.Kind.JOINED_TENANT, user=user, identifier=user.username, ip=ip, detail=role)
+    return membership
+
+
+def registration_draft_save(*, user, data: dict) -> RegistrationDraft:
+    """Keep what was typed so far; only strings and lists of strings, bounded in size."""
+    clean = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            clean[str(key)[:80]] = [str(item)[:500] for item in value][:50]
+        elif value is not None:
+            clean[str(key)[:80]] = str(value)[:2000]
+    if len(repr(clean).encode()) > DRAFT_MAX_BYTES:
+        raise RegistrationError(_("草稿内容过多，无法保存。"))
+    draft, _created = RegistrationDraft.objects.update_or_create(user=user, defaults={"data": clean})
+    return draft
+
+
+@transaction.atomic
+def registration_profile_submit(*, membership: Membership, core: dict, profile: dict) -> Organisation:
+    """Create (or, while not yet certified, update) the organisation from step 2; it awaits certification."""
+    role = next(role for role in membership.roles if role in ORGANISATION_KIND)
+    organisation = membership.organisation
+    uscc = core["uscc"]
+    clash = Organisation.objects.filter(uscc=uscc)
+    if organisation is not None:
+        clash = clash.exclude(pk=organisation.pk)
+    if clash.exists():
+        raise RegistrationError(
+            _("该统一社会信用代码已注册。请联系该单位的主账号为您开通子账号，或通过手机号找回账号。"), field="uscc"
+        )
+    fields = {**core, "profile": profile, "certification": Organisation.Certification.PENDING}
+    if organisation is None:
+        organisation = Organisation.objects.create(kind=ORGANISATION_KIND[role], **fields)
+        membership.organisation = organisation
+        membership.save(update_fields=["organisation"])
+    else:
+        for name, value in fields.items():
+            setattr(organisation, name, value)
+        organisation.save()
+    RegistrationDraft.objects.filter(user_id=membership.user_id).delete()
+    return organisation
+
+
+@transaction.atomic
+def profile_config_apply(groups: list[dict]) -> None:
+    """Create or update the profile field groups and fields of a preset (rows the preset does not name stay)."""
+    for position, spec in enumerate(groups):
+        group, _created = ProfileFieldGroup.objects.update_or_create(
+            role=spec["role"], code=spec["code"], defaults={"name": spec["name"], "position": position}
+        )
+        for field_position, field in enumerate(spec.get("fields", [])):
+            if field.get("kind", "text") not in ProfileField.Kind.values:
+                raise ValidationError(f"unknown field kind {field['kind']!r} in group {spec['code']}")
+            ProfileField.objects.update_or_create(
+                group=group,
+                code=field["code"],
+                defaults={
+                    "label": field["label"],
+                    "kind": field.get("kind", "text"),
+                    "required": field.get("required", False),
+                    "max_length": field.get("max_length"),
+                    "choices": field.get("choices", []),
+                    "help_text": field.get("help_text", ""),
+                    "position": field_position,
+                },
+            )

@@ -1,0 +1,134 @@
+"""Registration pages of a tenant host: account (or join), profile with server-side draft, done."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from shared_apps.accounts.views import AUTH_BACKEND, client_ip
+from tenant_apps.configuration.selectors import tenant_settings
+from tenant_apps.onboarding import services
+from tenant_apps.onboarding.forms import AccountForm, JoinForm
+from tenant_apps.onboarding.models import RegistrationDraft
+from tenant_apps.onboarding.profile_forms import OrganisationCoreForm, ProfileForm
+from tenant_apps.organisations.models import Organisation
+from tenant_apps.organisations.selectors import current_membership
+
+
+def _open_settings():
+    row = tenant_settings()
+    if row is None or not row.registration_roles:
+        raise Http404(_("本平台暂未开放注册。"))
+    return row
+
+
+def _attach(form, error):
+    if isinstance(error, ValidationError):  # password policy
+        for message in error.messages:
+            form.add_error("new_password1" if "new_password1" in form.fields else None, message)
+        return
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error))
+
+
+def _next_step(settings_row):
+    return redirect("register-profile" if settings_row.registration_profile_step else "register-done")
+
+
+def register_view(request):
+    settings_row = _open_settings()
+    if request.user.is_authenticated:
+        return _join(request, settings_row)
+    form = AccountForm(request.POST or None, settings_row=settings_row)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, _membership = services.registration_account_create(
+                role=data["role"],
+                username=data.get("username"),
+                mobile=data["mobile"],
+                password=data["new_password1"],
+                company=form.company_data(),
+                ip=client_ip(request),
+            )
+        except (services.RegistrationError, ValidationError) as error:
+            _attach(form, error)
+        else:
+            login(request, user, backend=AUTH_BACKEND)
+            return _next_step(settings_row)
+    status = 400 if form.errors else 200
+    return render(request, "onboarding/register.html", {"form": form, "settings_row": settings_row}, status=status)
+
+
+def _join(request, settings_row):
+    if current_membership(request.user) is not None:
+        messages.info(request, _("您已加入本城市平台。"))
+        return redirect("workbench")
+    form = JoinForm(request.POST or None, settings_row=settings_row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_join(
+                user=request.user, role=form.cleaned_data["role"], company=form.company_data(), ip=client_ip(request)
+            )
+        except services.RegistrationError as error:
+            _attach(form, error)
+        else:
+            return _next_step(settings_row)
+    context = {"form": form, "settings_row": settings_row, "joining": True}
+    return render(request, "onboarding/register.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def profile_view(request):
+    settings_row = _open_settings()
+    membership = current_membership(request.user)
+    role = next((r for r in (membership.roles if membership else []) if r in services.ORGANISATION_KIND), None)
+    if role is None:
+        raise Http404
+    organisation = membership.organisation
+    if organisation is not None and organisation.certification == Organisation.Certification.CERTIFIED:
+        return redirect("workbench")
+    if request.method == "POST":
+        form = ProfileForm(request.POST, role=role)
+        if form.is_valid():
+            core = {name: form.cleaned_data[name] for name in OrganisationCoreForm.base_fields}
+            try:
+                services.registration_profile_submit(membership=membership, core=core, profile=form.profile_data())
+            except services.RegistrationError as error:
+                _attach(form, error)
+            else:
+                return redirect("register-done")
+    else:
+        draft = RegistrationDraft.objects.filter(user=request.user).first()
+        form = ProfileForm(initial=draft.data if draft else _initial_from(organisation), role=role)
+    context = {"form": form, "settings_row": settings_row, "draft_restored": request.method == "GET" and form.initial}
+    return render(request, "onboarding/profile.html", context, status=400 if form.errors else 200)
+
+
+def _initial_from(organisation):
+    if organisation is None:
+        return {}
+    initial = {name: getattr(organisation, name) for name in OrganisationCoreForm.base_fields if name != "industry"}
+    initial["industry"] = organisation.industry_id
+    for group_code, values in (organisation.profile or {}).items():
+        for code, value in values.items():
+            initial[f"{group_code}__{code}"] = value
+    return initial
+
+
+@login_required
+def done_view(request):
+    membership = current_membership(request.user)
+    if membership is None:
+        return redirect("register")
+    return render(request, "onboarding/done.html", {"membership": membership})
+
+
+def agreement_view(request, which: str):
+    settings_row = tenant_settings()
+    text = getattr(settings_row, which, "") if settings_row else ""
+    title = _("服务协议") if which == "service_agreement" else _("隐私政策")
+    return render(request, "onboarding/agreement.html", {"title": title, "text": text})
