@@ -2,13 +2,25 @@
 
 from django.urls import path
 
+from shared_apps.accounts.api import TokenView
 from shared_apps.directory.api import CompanyLookupView
 from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationDraftView
-from tenant_apps.portal.api import TenantProfileView
+from tenant_apps.organisations.api import MeView, SubAccountDetailView, SubAccountListView, SubAccountPasswordView
+from tenant_apps.portal.api import ModuleView, TenantProfileView
 
 urlpatterns = [
     path("tenant/", TenantProfileView.as_view(), name="api-tenant-profile"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("modules/<slug:code>/", ModuleView.as_view(), name="api-module"),
     path("directory/companies/", CompanyLookupView.as_view(), name="api-company-lookup"),
     path("registration/", RegistrationAccountView.as_view(), name="api-registration"),
     path("registration/draft/", RegistrationDraftView.as_view(), name="api-registration-draft"),
+    path("organisation/sub-accounts/", SubAccountListView.as_view(), name="api-sub-accounts"),
+    path("organisation/sub-accounts/<int:pk>/", SubAccountDetailView.as_view(), name="api-sub-account"),
+    path(
+        "organisation/sub-accounts/<int:pk>/password/",
+        SubAccountPasswordView.as_view(),
+        name="api-sub-account-password",
+    ),
 ]

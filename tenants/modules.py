@@ -14,21 +14,48 @@ class Module:
     code: str
     label: str
     description: str
+    # Roles whose workbench shows this module (the portal shows every enabled module to everyone).
+    roles: tuple[str, ...] = ()
 
 
 MODULES: dict[str, Module] = {
     module.code: module
     for module in [
-        Module("survey", _("需求调研"), _("注册前的企业数字化需求调研表")),
-        Module("certification", _("企业认证"), _("企业、服务商注册信息的认证审核")),
-        Module("marketplace", _("解决方案与产品"), _("服务商上架解决方案，企业选购、下单、线下支付")),
-        Module("vouchers", _("服务券"), _("服务券活动、领券抢券与订单抵扣")),
-        Module("experts", _("专家管理"), _("服务商的专家库与专家评审")),
-        Module("admission", _("入库申请"), _("试点企业培育入库申报与审核")),
-        Module("acceptance", _("资金申请"), _("项目验收、补贴申请、公示与拨付")),
-        Module("ecosystem", _("生态申报"), _("服务商加入牵引单位产业生态联合体、产品申报与产品池")),
-        Module("cultivation", _("梯度培育"), _("优质中小企业梯度培育：自评、认定申报、变更、复核")),
-        Module("notices", _("通知公告"), _("通知公告、政策资讯、新闻与常见问题")),
+        Module("survey", _("需求调研"), _("注册前的企业数字化需求调研表"), ("enterprise", "ops")),
+        Module(
+            "certification",
+            _("企业认证"),
+            _("企业、服务商注册信息的认证审核"),
+            ("enterprise", "provider", "ops", "city_bureau"),
+        ),
+        Module(
+            "marketplace",
+            _("解决方案与产品"),
+            _("服务商上架解决方案，企业选购、下单、线下支付"),
+            ("enterprise", "provider", "ops", "expert", "province"),
+        ),
+        Module("vouchers", _("服务券"), _("服务券活动、领券抢券与订单抵扣"), ("enterprise", "provider", "ops")),
+        Module("experts", _("专家管理"), _("服务商的专家库与专家评审"), ("provider", "ops", "expert")),
+        Module("admission", _("入库申请"), _("试点企业培育入库申报与审核"), ("enterprise", "city_bureau", "expert")),
+        Module(
+            "acceptance",
+            _("资金申请"),
+            _("项目验收、补贴申请、公示与拨付"),
+            ("enterprise", "city_bureau", "finance", "expert"),
+        ),
+        Module(
+            "ecosystem",
+            _("生态申报"),
+            _("服务商加入牵引单位产业生态联合体、产品申报与产品池"),
+            ("provider", "anchor_unit", "ops", "city_bureau"),
+        ),
+        Module(
+            "cultivation",
+            _("梯度培育"),
+            _("优质中小企业梯度培育：自评、认定申报、变更、复核"),
+            ("enterprise", "city_bureau", "province"),
+        ),
+        Module("notices", _("通知公告"), _("通知公告、政策资讯、新闻与常见问题"), ("editor", "tenant_admin")),
     ]
 }
 

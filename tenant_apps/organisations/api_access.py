@@ -5,11 +5,11 @@ Modelled on PostHog's team-scoped viewsets: a scoped view never overrides `get_q
 it. Tenant isolation itself comes from the schema; organisation isolation from these scopes.
 """
 
-from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
+from tenant_apps.organisations.access import check_module_access
 from tenant_apps.organisations.selectors import current_membership
 
 
@@ -33,16 +33,13 @@ class HasTenantRole(IsTenantMember):
         return super().has_permission(request, view) and request.membership.has_role(*view.required_roles)
 
 
-class ModuleAccess(IsTenantMember):
-    """The view's `module` is on for this tenant (else 404) and, for sub-accounts, granted to them (else 403)."""
-
-    message = "您的账号没有使用该功能的权限，请联系单位主账号授权。"
+class ModuleAccess(BasePermission):
+    """The view's `module`: on for this tenant (else 404), used by the caller's roles and, for sub-accounts,
+    granted to them (else 403) — the same rule as the workbench pages."""
 
     def has_permission(self, request, view):
-        tenant = getattr(request, "tenant", None)
-        if tenant is None or not tenant.has_module(view.module):
-            raise Http404
-        return super().has_permission(request, view) and request.membership.can_use_module(view.module)
+        _module, request.membership = check_module_access(request, view.module)
+        return True
 
 
 class ScopedAPIView(GenericAPIView):

@@ -31,3 +31,26 @@ def forget_membership(user) -> None:
     """Drop cached answers after the user's membership changed."""
     user.__dict__.pop(MEMBERSHIP_CACHE, None)
     user.__dict__.pop(PERMISSION_CACHE, None)
+
+
+def sub_accounts(manager: Membership):
+    """The sub-accounts of the manager's organisation, newest first (one query with their users)."""
+    return (
+        Membership.objects.filter(organisation_id=manager.organisation_id, is_sub_account=True)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_sub_account(manager: Membership, pk) -> Membership:
+    """A sub-account of the manager's own organisation; anything else is 'not found', never 'forbidden'."""
+    from django.http import Http404
+
+    found = sub_accounts(manager).filter(pk=pk).first() if manager.organisation_id else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def mask_mobile(mobile: str | None) -> str:
+    return f"{mobile[:3]}****{mobile[-4:]}" if mobile and len(mobile) == 11 else (mobile or "")

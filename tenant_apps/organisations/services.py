@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.organisations.roles import Role
 from tenant_apps.organisations.selectors import forget_membership
+
+SUB_ACCOUNT_ROLES = (Role.ENTERPRISE, Role.PROVIDER, Role.ANCHOR_UNIT)
 
 
 @transaction.atomic
@@ -48,3 +53,100 @@ def demo_accounts_seed(accounts: list[dict], *, password_hash: str) -> list[Memb
             )
         memberships.append(membership_grant(user=user, roles=spec["roles"], organisation=organisation))
     return memberships
+
+
+# --- Sub-accounts (seed 001, 用户管理) ----------------------------------------------------------------------------
+class SubAccountError(ValueError):
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _require_manager(manager: Membership) -> None:
+    if not manager.manages_organisation:
+        raise PermissionDenied(_("只有单位主账号可以管理子账号。"))
+    if manager.organisation.certification != Organisation.Certification.CERTIFIED:
+        raise PermissionDenied(_("单位通过认证后才能开通子账号。"))
+
+
+def _grantable(manager: Membership, menu_permissions: list[str]) -> list[str]:
+    from django.db import connection
+
+    enabled = set(connection.tenant.modules)
+    unknown = [code for code in menu_permissions if code not in enabled]
+    if unknown:
+        raise SubAccountError(
+            _("不能授权本平台未启用的功能：%(codes)s") % {"codes": "、".join(unknown)}, field="menu_permissions"
+        )
+    return sorted(set(menu_permissions))
+
+
+def _mobile_free(mobile: str, *, except_user=None) -> None:
+    User = get_user_model()
+    taken = User.objects.filter(mobile=mobile)
+    if except_user is not None:
+        taken = taken.exclude(pk=except_user.pk)
+    if taken.exists():
+        raise SubAccountError(_("该手机号已被其他账号使用。"), field="mobile")
+
+
+@transaction.atomic
+def sub_account_create(
+    *,
+    manager: Membership,
+    username: str,
+    name: str,
+    mobile: str,
+    email: str,
+    password: str,
+    menu_permissions: list[str],
+) -> Membership:
+    _require_manager(manager)
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise SubAccountError(_("该用户名已被使用。"), field="username")
+    _mobile_free(mobile)
+    grants = _grantable(manager, menu_permissions)
+    validate_password(password, User(username=username, mobile=mobile))
+    user = User.objects.create_user(username=username, mobile=mobile, email=email, password=password, first_name=name)
+    return Membership.objects.create(
+        user=user,
+        organisation=manager.organisation,
+        roles=[role for role in manager.roles if role in SUB_ACCOUNT_ROLES],
+        is_sub_account=True,
+        menu_permissions=grants,
+    )
+
+
+@transaction.atomic
+def sub_account_update(
+    *, manager: Membership, sub_account: Membership, mobile: str, email: str, menu_permissions: list[str]
+) -> Membership:
+    """Mobile, email and menu permissions may change; the username never does."""
+    _require_manager(manager)
+    user = sub_account.user
+    _mobile_free(mobile, except_user=user)
+    user.mobile, user.email = mobile, email
+    user.save(update_fields=["mobile", "email"])
+    sub_account.menu_permissions = _grantable(manager, menu_permissions)
+    sub_account.save(update_fields=["menu_permissions"])
+    forget_membership(user)
+    return sub_account
+
+
+@transaction.atomic
+def sub_account_reset_password(*, manager: Membership, sub_account: Membership, password: str) -> None:
+    _require_manager(manager)
+    validate_password(password, sub_account.user)
+    sub_account.user.set_password(password)
+    sub_account.user.save()
+
+
+@transaction.atomic
+def sub_account_delete(*, manager: Membership, sub_account: Membership) -> None:
+    """The identity was made for this organisation: it leaves with the membership (deactivated, not erased)."""
+    _require_manager(manager)
+    user = sub_account.user
+    sub_account.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])

@@ -7,7 +7,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tenant_apps.organisations.api_access import ModuleAccess
 from tenant_apps.portal.selectors import tenant_profile
+from tenants.modules import MODULES
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -37,3 +39,22 @@ class TenantProfileView(APIView):
     @extend_schema(responses=OutputSerializer, summary=_("当前租户的公开信息与启用模块"))
     def get(self, request):
         return Response(self.OutputSerializer(tenant_profile(request.tenant)).data)
+
+
+class ModuleView(APIView):
+    """A module's workbench entry point; later issues hang each module's API below it. Gated like the menu."""
+
+    permission_classes = [ModuleAccess]
+
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        label = serializers.CharField()
+        description = serializers.CharField()
+
+    def initial(self, request, *args, **kwargs):
+        self.module = kwargs["code"]
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(responses=OutputSerializer, summary="业务模块入口（按角色、子账号菜单权限控制）")
+    def get(self, request, code):
+        return Response(self.OutputSerializer(MODULES[code]).data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.configuration.models import Industry
 from tenant_apps.configuration.selectors import tenant_settings
@@ -42,3 +43,22 @@ def tenant_profile(tenant) -> dict:
         ],
         "modules": [{"code": module.code, "label": module.label} for module in enabled_modules(tenant)],
     }
+
+
+def workbench_menu(tenant, membership) -> list[MenuItem]:
+    """The workbench shows enabled modules the person's roles use, and for sub-accounts only granted ones;
+    then the tools their roles open (sub-accounts, city admin, CMS)."""
+    if membership is None:
+        return []
+    items = [
+        MenuItem(module.code, module.label, reverse("workbench-module", args=[module.code]))
+        for module in enabled_modules(tenant)
+        if membership.has_role(*module.roles) and membership.can_use_module(module.code)
+    ]
+    if membership.manages_organisation:
+        items.append(MenuItem("sub-accounts", _("子账号管理"), reverse("sub-accounts")))
+    if membership.has_role("tenant_admin"):
+        items.append(MenuItem("admin", _("城市管理后台"), reverse("tenant_admin:index")))
+    if membership.has_role("editor", "tenant_admin"):
+        items.append(MenuItem("cms", _("内容管理"), reverse("wagtailadmin_home")))
+    return items

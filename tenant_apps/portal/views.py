@@ -1,10 +1,11 @@
-"""Portal home, workbench and module landing pages of a tenant host."""
+"""Portal home, workbench and module pages of a tenant host."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from tenant_apps.organisations.access import check_module_access
 from tenant_apps.organisations.selectors import current_membership
-from tenant_apps.portal.selectors import module_menu, tenant_profile
+from tenant_apps.portal.selectors import module_menu, tenant_profile, workbench_menu
 from tenants.modules import ensure_module
 
 
@@ -24,7 +25,7 @@ def workbench(request):
         "portal/workbench.html",
         {
             "profile": tenant_profile(request.tenant),
-            "menu": module_menu(request.tenant) if membership else [],
+            "menu": workbench_menu(request.tenant, membership),
             "membership": membership,
         },
         status=200 if membership else 403,
@@ -37,4 +38,19 @@ def module_home(request, code: str):
         request,
         "portal/module.html",
         {"profile": tenant_profile(request.tenant), "menu": module_menu(request.tenant), "module": module},
+    )
+
+
+@login_required
+def workbench_module(request, code: str):
+    module, membership = check_module_access(request, code)
+    return render(
+        request,
+        "portal/module.html",
+        {
+            "profile": tenant_profile(request.tenant),
+            "menu": workbench_menu(request.tenant, membership),
+            "module": module,
+            "in_workbench": True,
+        },
     )

@@ -72,9 +72,10 @@ def page(browser):
     context.close()
 
 
-def captcha_answer(page, prefix: str) -> str:
+def captcha_answer(page, prefix: str | None) -> str:
     """What a person reads off the captcha image on the page (looked up by the key the page carries)."""
     from captcha.models import CaptchaStore
 
-    key = page.locator(f'input[name="{prefix}-captcha_0"]').input_value()
+    name = f"{prefix}-captcha_0" if prefix else "captcha_0"
+    key = page.locator(f'input[name="{name}"]').input_value()
     return CaptchaStore.objects.get(hashkey=key).response

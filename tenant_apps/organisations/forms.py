@@ -1,0 +1,43 @@
+from django import forms
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from shared_apps.accounts.forms import NewPasswordMixin
+from shared_apps.accounts.models import mobile_validator
+from tenants.modules import enabled_modules
+
+
+class MenuPermissionsMixin(forms.Form):
+    menu_permissions = forms.MultipleChoiceField(
+        label=_("菜单权限"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["menu_permissions"].choices = [(m.code, m.label) for m in enabled_modules(connection.tenant)]
+
+
+class SubAccountEditForm(MenuPermissionsMixin):
+    mobile = forms.CharField(label=_("手机号"), max_length=11, validators=[mobile_validator])
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    field_order = ["mobile", "email", "menu_permissions"]
+
+
+class SubAccountCreateForm(NewPasswordMixin, SubAccountEditForm):
+    username = forms.RegexField(
+        label=_("用户名"),
+        regex=r"^[A-Za-z0-9_]{6,30}$",
+        help_text=_("6–30 位字母、数字或下划线，创建后不可修改。"),
+        error_messages={"invalid": _("用户名须为 6–30 位字母、数字或下划线。")},
+    )
+    name = forms.CharField(label=_("姓名"), max_length=30)
+    field_order = ["username", "name", "mobile", "email", "new_password1", "new_password2", "menu_permissions"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("密码")
+        self.fields["new_password2"].label = _("确认密码")
+
+
+class SubAccountPasswordForm(NewPasswordMixin):
+    pass

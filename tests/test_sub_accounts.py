@@ -1,0 +1,197 @@
+"""Sub-accounts of a certified organisation (seed 001): rules, masking, menu permissions that really gate."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tenant_apps.organisations.models import Membership, Organisation
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+NEW = {
+    "username": "nat_sub_buyer",
+    "name": "李采购",
+    "mobile": "13822221234",
+    "email": "buyer@example.com",
+    "new_password1": "Buyer#2026",
+    "new_password2": "Buyer#2026",
+    "menu_permissions": ["marketplace"],
+}
+
+
+def create(client, **changes):
+    return client.post("/workbench/accounts/", {**NEW, **changes})
+
+
+def test_main_account_creates_a_sub_account_listed_with_a_masked_mobile(login_client, tenant_schema):
+    client = login_client("national", "nat_enterprise")
+    assert create(client).status_code == 302
+    html = client.get("/workbench/accounts/").content.decode()
+    assert "nat_sub_buyer" in html and "李采购" in html and "138****1234" in html and "13822221234" not in html
+    with tenant_schema("national"):
+        sub = Membership.objects.get(user__username="nat_sub_buyer")
+        assert sub.is_sub_account and sub.roles == ["enterprise"] and sub.menu_permissions == ["marketplace"]
+        assert sub.organisation.name == "示例精密制造股份有限公司"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"username": "short"}, "6–30 位字母、数字或下划线"),
+        ({"username": "has-dash-name"}, "6–30 位字母、数字或下划线"),
+        ({"username": "nat_provider"}, "该用户名已被使用"),
+        ({"mobile": "23822221234"}, "以 1 开头的 11 位手机号码"),
+        ({"mobile": "1382222123"}, "以 1 开头的 11 位手机号码"),
+        ({"mobile": "13800000101"}, "该手机号已被其他账号使用"),  # the main account's own mobile
+        ({"new_password1": "buyer2026", "new_password2": "buyer2026"}, "3 类"),
+        ({"new_password1": "Nat_sub_buyer#1", "new_password2": "Nat_sub_buyer#1"}, "密码不能包含用户名"),
+        ({"menu_permissions": ["admission"]}, "选择一个有效的选项"),  # not a module of the national platform
+    ],
+)
+def test_sub_account_rules(login_client, changes, message):
+    response = create(login_client("national", "nat_enterprise"), **changes)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_menu_permissions_gate_the_menu_pages_and_apis(login_client, tenant_schema):
+    create(login_client("national", "nat_enterprise"))
+    sub = login_client("national", "nat_sub_buyer")
+    html = sub.get("/workbench/").content.decode()
+    assert 'data-module="marketplace"' in html and 'data-module="vouchers"' not in html
+    assert 'data-module="sub-accounts"' not in html
+    assert sub.get("/workbench/m/marketplace/").status_code == 200
+    assert sub.get("/workbench/m/vouchers/").status_code == 403
+    assert sub.get("/api/v1/modules/marketplace/").status_code == 200
+    assert sub.get("/api/v1/modules/vouchers/").status_code == 403
+    assert sub.get("/api/v1/me/").json()["menu"] == ["marketplace"]
+    main = login_client("national", "nat_enterprise")
+    assert main.get("/api/v1/modules/vouchers/").status_code == 200
+    # Granting vouchers opens it at once.
+    with tenant_schema("national"):
+        pk = Membership.objects.get(user__username="nat_sub_buyer").pk
+    form = {"action": "edit", "mobile": "13822221234", "email": "", "menu_permissions": ["marketplace", "vouchers"]}
+    assert main.post(f"/workbench/accounts/{pk}/", form).status_code == 302
+    assert login_client("national", "nat_sub_buyer").get("/api/v1/modules/vouchers/").status_code == 200
+
+
+def test_module_api_404_when_off_and_403_for_roles_that_do_not_use_it(login_client):
+    assert login_client("harbin", "hrb_enterprise").get("/api/v1/modules/marketplace/").status_code == 404
+    assert login_client("harbin", "hrb_finance").get("/api/v1/modules/admission/").status_code == 403
+    assert login_client("harbin", "hrb_bureau").get("/api/v1/modules/admission/").status_code == 200
+
+
+def test_edit_mobile_and_email_reset_password_and_delete(login_client, tenant_schema):
+    main = login_client("national", "nat_enterprise")
+    create(main)
+    with tenant_schema("national"):
+        pk = Membership.objects.get(user__username="nat_sub_buyer").pk
+    form = {"action": "edit", "mobile": "13822225678", "email": "new@example.com", "menu_permissions": []}
+    assert main.post(f"/workbench/accounts/{pk}/", form).status_code == 302
+    user = User.objects.get(username="nat_sub_buyer")
+    assert (user.mobile, user.email) == ("13822225678", "new@example.com")
+    weak = {"action": "password", "new_password1": "abc", "new_password2": "abc"}
+    assert main.post(f"/workbench/accounts/{pk}/", weak).status_code == 400
+    strong = {"action": "password", "new_password1": "Reset#2026x", "new_password2": "Reset#2026x"}
+    assert main.post(f"/workbench/accounts/{pk}/", strong).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Reset#2026x")
+    assert main.post(f"/workbench/accounts/{pk}/", {"action": "delete"}).status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active
+    with tenant_schema("national"):
+        assert not Membership.objects.filter(pk=pk).exists()
+
+
+def test_sub_accounts_only_for_main_accounts_of_certified_organisations(login_client, tenant_schema):
+    create(login_client("national", "nat_enterprise"))
+    assert login_client("national", "nat_sub_buyer").get("/workbench/accounts/").status_code == 403
+    assert login_client("national", "nat_ops").get("/workbench/accounts/").status_code == 403  # no organisation
+    with tenant_schema("national"):
+        Organisation.objects.filter(name="示例工业互联网科技有限公司").update(certification="pending")
+    response = create(login_client("national", "nat_provider"), username="prov_sub_one", mobile="13822229999")
+    assert response.status_code == 403 and "通过认证后" in response.content.decode()
+    assert not User.objects.filter(username="prov_sub_one").exists()
+
+
+def test_another_organisations_sub_account_is_not_found(login_client, tenant_schema):
+    create(login_client("national", "nat_enterprise"))
+    with tenant_schema("national"):
+        pk = Membership.objects.get(user__username="nat_sub_buyer").pk
+    other = login_client("national", "nat_provider")
+    assert other.get(f"/workbench/accounts/{pk}/").status_code == 404
+    assert other.post(f"/workbench/accounts/{pk}/", {"action": "delete"}).status_code == 404
+    assert other.get(f"/api/v1/organisation/sub-accounts/{pk}/").status_code == 404
+    assert other.delete(f"/api/v1/organisation/sub-accounts/{pk}/").status_code == 404
+    assert User.objects.get(username="nat_sub_buyer").is_active
+
+
+def test_sub_account_api(login_client, tenant_client, django_assert_max_num_queries):
+    main = login_client("national", "nat_enterprise")
+    body = {
+        "username": "api_sub_user",
+        "name": "王五",
+        "mobile": "13822223333",
+        "password": "ApiSub#2026",
+        "menu_permissions": ["vouchers"],
+    }
+    created = main.post("/api/v1/organisation/sub-accounts/", body, content_type="application/json")
+    assert created.status_code == 201
+    assert created.json()["mobile"] == "138****3333" and created.json()["roles"] == ["enterprise"]
+    pk = created.json()["id"]
+    bad = main.post("/api/v1/organisation/sub-accounts/", {**body, "username": "x"}, content_type="application/json")
+    assert bad.status_code == 400 and "username" in bad.json()
+    weak = {**body, "username": "api_sub_two", "mobile": "13822224444", "password": "weak"}
+    assert main.post("/api/v1/organisation/sub-accounts/", weak, content_type="application/json").json()["password"]
+    renamed = main.patch(
+        f"/api/v1/organisation/sub-accounts/{pk}/", {"username": "renamed_user"}, content_type="application/json"
+    )
+    assert renamed.status_code == 400 and "不可修改" in renamed.json()["username"][0]
+    patched = main.patch(
+        f"/api/v1/organisation/sub-accounts/{pk}/", {"email": "w5@example.com"}, content_type="application/json"
+    )
+    assert patched.status_code == 200 and patched.json()["email"] == "w5@example.com"
+    reset = main.post(
+        f"/api/v1/organisation/sub-accounts/{pk}/password/",
+        {"password": "NewSub#2026"},
+        content_type="application/json",
+    )
+    assert reset.status_code == 204
+    with django_assert_max_num_queries(25) as one:
+        main.get("/api/v1/organisation/sub-accounts/")
+    queries_for_one_row = len(one.captured_queries)
+    for n in range(5):
+        main.post(
+            "/api/v1/organisation/sub-accounts/",
+            {**body, "username": f"bulk_user_{n}", "mobile": f"1382223000{n}"},
+            content_type="application/json",
+        )
+    with django_assert_max_num_queries(queries_for_one_row):  # six rows cost what one row cost
+        listing = main.get("/api/v1/organisation/sub-accounts/")
+    assert listing.json()["count"] == 6
+    assert tenant_client("national").get("/api/v1/organisation/sub-accounts/").status_code == 403
+    assert login_client("harbin", "nat_enterprise").get("/api/v1/organisation/sub-accounts/").status_code == 403
+    assert (
+        login_client("national", "nat_sub_buyer" if False else "nat_ops")
+        .get("/api/v1/organisation/sub-accounts/")
+        .status_code
+        == 403
+    )
+    assert main.delete(f"/api/v1/organisation/sub-accounts/{pk}/").status_code == 204
+
+
+def test_token_auth_and_me(tenant_client):
+    client = tenant_client("harbin")
+    response = client.post(
+        "/api/v1/auth/token/", {"identifier": "hrb_bureau", "password": "Pilot#2026"}, content_type="application/json"
+    )
+    token = response.json()["token"]
+    me = tenant_client("harbin", HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/").json()
+    assert me["roles"] == ["city_bureau"] and me["mobile"] == "138****0202"
+    assert "admission" in me["menu"] and "acceptance" in me["menu"]
+    # The same token is the same person in Jiangmen, where they are nobody.
+    assert tenant_client("jiangmen", HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/").status_code == 403
+    wrong = client.post(
+        "/api/v1/auth/token/", {"identifier": "hrb_bureau", "password": "nope"}, content_type="application/json"
+    )
+    assert wrong.status_code == 400
