@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.accounts.models import User
+from shared_apps.accounts.models import SecurityEvent, User
 
 
 @admin.register(User)
@@ -10,3 +10,19 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "mobile", "email", "is_national_staff", "is_active", "date_joined"]
     search_fields = ["username", "mobile", "email"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("平台"), {"fields": ("mobile", "is_national_staff")}),)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only."""
+
+    list_display = ["created_at", "kind", "identifier", "user", "ip", "schema_name", "detail"]
+    list_filter = ["kind", "schema_name"]
+    search_fields = ["identifier", "ip"]
+    readonly_fields = [field.name for field in SecurityEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

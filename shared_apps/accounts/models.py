@@ -115,6 +115,8 @@ class SecurityEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("安全事件")
+        verbose_name_plural = _("安全事件")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["kind", "identifier", "-created_at"]),
