@@ -93,3 +93,11 @@ def test_module_switch_is_data_edited_at_run_time(tenant_client):
     response = tenant_client("jiangmen").get("/")
     assert ">入库申请</a>" in response.content.decode()
     assert tenant_client("jiangmen").get("/m/admission/").status_code == 200
+
+
+def test_every_page_of_a_tenant_host_carries_its_branding(tenant_client):
+    html = tenant_client("jiangmen").get("/accounts/login/").content.decode()
+    assert "江门市中小企业数字化转型城市试点" in html and "--brand: #047857" in html
+    assert 'href="/register/"' in html
+    console = tenant_client(None).get("/accounts/login/").content.decode()
+    assert "国家中小企业数字化转型促进中心" in console and 'href="/register/"' not in console
