@@ -144,14 +144,14 @@ def test_wrong_sms_codes_count_towards_the_login_lockout(tenant_client, captcha,
 def test_a_code_dies_after_five_wrong_guesses(tenant_client, captcha, outbox_code):
     client = tenant_client("harbin")
     send_code(client, captcha, "13800000206", path="/accounts/password/reset/")
-    form = {"action": "reset", "reset-mobile": "13800000206", "reset-new_password1": "Harbin#2027"}
-    form["reset-new_password2"] = "Harbin#2027"
+    form = {"action": "reset", "verify-mobile": "13800000206", "verify-new_password1": "Harbin#2027"}
+    form["verify-new_password2"] = "Harbin#2027"
     for _n in range(5):
         assert (
             "验证码不正确"
-            in client.post("/accounts/password/reset/", {**form, "reset-code": "000000"}).content.decode()
+            in client.post("/accounts/password/reset/", {**form, "verify-code": "000000"}).content.decode()
         )
-    response = client.post("/accounts/password/reset/", {**form, "reset-code": outbox_code("13800000206")})
+    response = client.post("/accounts/password/reset/", {**form, "verify-code": outbox_code("13800000206")})
     assert "错误次数过多" in response.content.decode()
 
 
@@ -175,14 +175,14 @@ def test_forgot_password_by_sms(tenant_client, captcha, outbox_code):
     client = tenant_client("harbin")
     send_code(client, captcha, "13800000205", path="/accounts/password/reset/")
     code = outbox_code("13800000205")
-    form = {"action": "reset", "reset-mobile": "13800000205", "reset-code": code}
+    form = {"action": "reset", "verify-mobile": "13800000205", "verify-code": code}
     response = client.post(
-        "/accounts/password/reset/", {**form, "reset-new_password1": "abc", "reset-new_password2": "abc"}
+        "/accounts/password/reset/", {**form, "verify-new_password1": "abc", "verify-new_password2": "abc"}
     )
     assert response.status_code == 400 and "密码长度须为" in response.content.decode()
     response = client.post(
         "/accounts/password/reset/",
-        {**form, "reset-new_password1": "Harbin#2027", "reset-new_password2": "Harbin#2027"},
+        {**form, "verify-new_password1": "Harbin#2027", "verify-new_password2": "Harbin#2027"},
     )
     assert response.status_code == 302
     assert get_user_model().objects.get(username="hrb_editor").check_password("Harbin#2027")
@@ -191,11 +191,11 @@ def test_forgot_password_by_sms(tenant_client, captcha, outbox_code):
 def test_change_bound_mobile_with_a_code_sent_to_the_new_number(login_client, captcha, outbox_code):
     client = login_client("harbin", "hrb_finance")
     send_code(client, captcha, "13900000203", path="/accounts/mobile/")
-    form = {"action": "change", "change-mobile": "13900000203", "change-code": outbox_code("13900000203")}
+    form = {"action": "change", "verify-mobile": "13900000203", "verify-code": outbox_code("13900000203")}
     assert client.post("/accounts/mobile/", form).status_code == 302
     assert get_user_model().objects.get(username="hrb_finance").mobile == "13900000203"
     send_code(client, captcha, "13800000201", path="/accounts/mobile/")  # hrb_enterprise's number
-    form = {"action": "change", "change-mobile": "13800000201", "change-code": outbox_code("13800000201")}
+    form = {"action": "change", "verify-mobile": "13800000201", "verify-code": outbox_code("13800000201")}
     assert "已被其他账号绑定" in client.post("/accounts/mobile/", form).content.decode()
 
 

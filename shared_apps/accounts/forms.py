@@ -56,3 +56,17 @@ class PasswordResetForm(NewPasswordMixin, SmsLoginForm):
 
 class MobileChangeForm(SmsLoginForm):
     pass
+
+
+def attach_error(form: forms.Form, error: Exception, field: str | None = None) -> None:
+    """Put a service's refusal on the form: password-policy errors on the new password, others on the field the
+    error names (`error.field`), else on `field`, else on the form as a whole."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(error, ValidationError):
+        target = "new_password1" if "new_password1" in form.fields else None
+        for message in error.messages:
+            form.add_error(target, message)
+        return
+    target = getattr(error, "field", None) or field
+    form.add_error(target if target in form.fields else None, str(error))

@@ -22,6 +22,7 @@ from shared_apps.accounts.forms import (
     PasswordResetForm,
     SmsLoginForm,
     SmsRequestForm,
+    attach_error,
 )
 from shared_apps.accounts.models import SmsCode, SmsMessage
 from shared_apps.accounts.security import SecurityError, sms_code_issue
@@ -45,14 +46,6 @@ def _after_login_url(request) -> str:
         return reverse("console-home")
 
 
-def _attach(form, error: Exception, field: str | None = None) -> None:
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            form.add_error(field, message)
-    else:
-        form.add_error(field, str(error))
-
-
 def _sms_send_step(request, purpose: str):
     """Shared first step of every SMS flow: mobile + image captcha → a code is sent, or field errors."""
     form = SmsRequestForm(request.POST, prefix="send")
@@ -60,7 +53,7 @@ def _sms_send_step(request, purpose: str):
         try:
             sms_code_issue(mobile=form.cleaned_data["mobile"], purpose=purpose, ip=client_ip(request))
         except SecurityError as error:
-            _attach(form, error, "mobile")
+            attach_error(form, error, "mobile")
         else:
             messages.info(request, _("验证码已发送，5 分钟内有效。"))
             return form, True
@@ -86,7 +79,7 @@ def login_view(request):
                         ip=client_ip(request),
                     )
                 except SecurityError as error:
-                    _attach(password_form, error)
+                    attach_error(password_form, error)
                 else:
                     login(request, user, backend=AUTH_BACKEND)
                     return redirect(_after_login_url(request))
@@ -104,7 +97,7 @@ def login_view(request):
                         ip=client_ip(request),
                     )
                 except SecurityError as error:
-                    _attach(sms_form, error, "code")
+                    attach_error(sms_form, error, "code")
                 else:
                     login(request, user, backend=AUTH_BACKEND)
                     return redirect(_after_login_url(request))
@@ -136,9 +129,9 @@ def password_change_view(request):
                 ip=client_ip(request),
             )
         except SecurityError as error:
-            _attach(form, error, "old_password")
+            attach_error(form, error, "old_password")
         except ValidationError as error:
-            _attach(form, error, "new_password1")
+            attach_error(form, error, "new_password1")
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
@@ -147,66 +140,65 @@ def password_change_view(request):
     return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
-def password_reset_view(request):
+def _sms_flow(request, *, purpose, form_class, template, act, success_message, success_url):
+    """Two-step page: (1) mobile + captcha sends a code, (2) the code plus the flow's own fields finish it.
+    `act(cleaned_data)` performs the service call; its SecurityError lands on the code, a password-policy
+    ValidationError on the new password."""
     send_form = SmsRequestForm(prefix="send")
-    reset_form = PasswordResetForm(prefix="reset")
+    form = form_class(prefix="verify")
     code_sent = False
     if request.method == "POST":
         if request.POST.get("action") == "sms_send":
-            send_form, code_sent = _sms_send_step(request, SmsCode.Purpose.RESET_PASSWORD)
-            reset_form = PasswordResetForm(initial={"mobile": request.POST.get("send-mobile", "")}, prefix="reset")
+            send_form, code_sent = _sms_send_step(request, purpose)
+            form = form_class(initial={"mobile": request.POST.get("send-mobile", "")}, prefix="verify")
         else:
             code_sent = True
-            reset_form = PasswordResetForm(request.POST, prefix="reset")
-            if reset_form.is_valid():
-                data = reset_form.cleaned_data
+            form = form_class(request.POST, prefix="verify")
+            if form.is_valid():
                 try:
-                    services.password_reset_by_sms(
-                        mobile=data["mobile"],
-                        code=data["code"],
-                        new_password=data["new_password1"],
-                        ip=client_ip(request),
-                    )
+                    act(form.cleaned_data)
                 except SecurityError as error:
-                    _attach(reset_form, error, "code")
+                    attach_error(form, error, "code")
                 except ValidationError as error:
-                    _attach(reset_form, error, "new_password1")
+                    attach_error(form, error, "new_password1")
                 else:
-                    messages.success(request, _("密码已重置，请使用新密码登录。"))
-                    return redirect("login")
-    status = 400 if send_form.errors or reset_form.errors else 200
-    context = {"send_form": send_form, "reset_form": reset_form, "code_sent": code_sent}
-    return render(request, "accounts/password_reset.html", context, status=status)
+                    messages.success(request, success_message)
+                    return redirect(success_url)
+    status = 400 if send_form.errors or form.errors else 200
+    return render(request, template, {"send_form": send_form, "form": form, "code_sent": code_sent}, status=status)
+
+
+def password_reset_view(request):
+    def act(data):
+        services.password_reset_by_sms(
+            mobile=data["mobile"], code=data["code"], new_password=data["new_password1"], ip=client_ip(request)
+        )
+
+    return _sms_flow(
+        request,
+        purpose=SmsCode.Purpose.RESET_PASSWORD,
+        form_class=PasswordResetForm,
+        template="accounts/password_reset.html",
+        act=act,
+        success_message=_("密码已重置，请使用新密码登录。"),
+        success_url=reverse("login"),
+    )
 
 
 @login_required
 def mobile_change_view(request):
-    send_form = SmsRequestForm(prefix="send")
-    change_form = MobileChangeForm(prefix="change")
-    code_sent = False
-    if request.method == "POST":
-        if request.POST.get("action") == "sms_send":
-            send_form, code_sent = _sms_send_step(request, SmsCode.Purpose.CHANGE_MOBILE)
-            change_form = MobileChangeForm(initial={"mobile": request.POST.get("send-mobile", "")}, prefix="change")
-        else:
-            code_sent = True
-            change_form = MobileChangeForm(request.POST, prefix="change")
-            if change_form.is_valid():
-                try:
-                    services.mobile_change(
-                        user=request.user,
-                        new_mobile=change_form.cleaned_data["mobile"],
-                        code=change_form.cleaned_data["code"],
-                        ip=client_ip(request),
-                    )
-                except SecurityError as error:
-                    _attach(change_form, error, "code")
-                else:
-                    messages.success(request, _("手机号已更换。"))
-                    return redirect(_after_login_url(request))
-    status = 400 if send_form.errors or change_form.errors else 200
-    context = {"send_form": send_form, "change_form": change_form, "code_sent": code_sent}
-    return render(request, "accounts/mobile_change.html", context, status=status)
+    def act(data):
+        services.mobile_change(user=request.user, new_mobile=data["mobile"], code=data["code"], ip=client_ip(request))
+
+    return _sms_flow(
+        request,
+        purpose=SmsCode.Purpose.CHANGE_MOBILE,
+        form_class=MobileChangeForm,
+        template="accounts/mobile_change.html",
+        act=act,
+        success_message=_("手机号已更换。"),
+        success_url=_after_login_url(request),
+    )
 
 
 def sms_outbox_view(request):

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from shared_apps.accounts.forms import attach_error
 from shared_apps.accounts.views import AUTH_BACKEND, client_ip
 from tenant_apps.configuration.selectors import tenant_settings
 from tenant_apps.onboarding import services
@@ -23,15 +24,6 @@ def _open_settings():
     if row is None or not row.registration_roles:
         raise Http404(_("本平台暂未开放注册。"))
     return row
-
-
-def _attach(form, error):
-    if isinstance(error, ValidationError):  # password policy
-        for message in error.messages:
-            form.add_error("new_password1" if "new_password1" in form.fields else None, message)
-        return
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error))
 
 
 def _next_step(settings_row):
@@ -55,7 +47,7 @@ def register_view(request):
                 ip=client_ip(request),
             )
         except (services.RegistrationError, ValidationError) as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             login(request, user, backend=AUTH_BACKEND)
             return _next_step(settings_row)
@@ -74,7 +66,7 @@ def _join(request, settings_row):
                 user=request.user, role=form.cleaned_data["role"], company=form.company_data(), ip=client_ip(request)
             )
         except services.RegistrationError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             return _next_step(settings_row)
     context = {"form": form, "settings_row": settings_row, "joining": True}
@@ -98,7 +90,7 @@ def profile_view(request):
             try:
                 services.registration_profile_submit(membership=membership, core=core, profile=form.profile_data())
             except services.RegistrationError as error:
-                _attach(form, error)
+                attach_error(form, error)
             else:
                 return redirect("register-done")
     else:

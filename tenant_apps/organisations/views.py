@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from shared_apps.accounts.forms import attach_error
 from tenant_apps.organisations import services
 from tenant_apps.organisations.forms import SubAccountCreateForm, SubAccountEditForm, SubAccountPasswordForm
 from tenant_apps.organisations.selectors import access_sub_account, current_membership, sub_accounts
@@ -17,14 +18,6 @@ def _manager(request):
     if membership is None or not membership.manages_organisation:
         raise PermissionDenied(_("只有单位主账号可以管理子账号。"))
     return membership
-
-
-def _attach(form, error):
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            form.add_error("new_password1", message)
-    else:
-        form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 @login_required
@@ -44,7 +37,7 @@ def sub_account_list(request):
                 menu_permissions=data["menu_permissions"],
             )
         except (services.SubAccountError, ValidationError) as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             messages.success(request, _("子账号已创建。"))
             return redirect("sub-accounts")
@@ -87,9 +80,9 @@ def sub_account_detail(request, pk: int):
                 messages.success(request, _("子账号已删除。"))
                 return redirect("sub-accounts")
         except services.SubAccountError as error:
-            _attach(edit_form, error)
+            attach_error(edit_form, error)
         except ValidationError as error:
-            _attach(password_form, error)
+            attach_error(password_form, error)
     status = 400 if edit_form.errors or password_form.errors else 200
     context = {"sub_account": sub_account, "edit_form": edit_form, "password_form": password_form}
     return render(request, "organisations/sub_account.html", context, status=status)

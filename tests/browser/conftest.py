@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.db import connection
 from django.test.testcases import LiveServerThread
 
 CHROMIUM_FLAGS = [
@@ -45,6 +46,12 @@ def live_url(django_db_setup, django_db_blocker):
 
     yield url
     server.terminate()
+    # Request threads keep persistent connections (CONN_MAX_AGE); close them so the test database can be dropped.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")
