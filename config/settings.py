@@ -59,6 +59,7 @@ TENANT_APPS = [
     "tenant_apps.organisations",
     "tenant_apps.workflow",
     "tenant_apps.onboarding",
+    "tenant_apps.notifications",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",

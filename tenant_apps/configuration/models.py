@@ -95,6 +95,15 @@ class AnchorUnit(models.Model):
     description = models.TextField(_("简介"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=30, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # The organisation whose members confirm declarations made to this unit (review stages "anchor unit").
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="anchor_unit",
+        verbose_name=_("对应组织"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

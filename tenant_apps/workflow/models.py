@@ -1,5 +1,6 @@
 """Review chains as data: one Flow per application kind, made of ordered Stages (the engine reads these)."""
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +58,124 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow.name} · {self.position}. {self.name}"
+
+
+class Application(models.Model):
+    """One applicant's request of some kind (certification, admission, …) moving through its chain of stages.
+
+    `stages` is a copy of the flow's stages taken at submission, so editing a flow never changes an application
+    already under way. `version` increases with every transition: the optimistic lock the inbox checks against."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        IN_REVIEW = "in_review", _("审核中")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤销")
+
+    PENDING_STATES = (State.IN_REVIEW,)
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED, State.WITHDRAWN)
+
+    kind = models.SlugField(_("申请类型"), max_length=40)
+    title = models.CharField(_("申请名称"), max_length=200)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("申请单位"),
+    )
+    anchor_unit = models.ForeignKey(
+        "configuration.AnchorUnit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("牵引单位")
+    )
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
+    stage_position = models.PositiveSmallIntegerField(_("当前环节"), null=True, blank=True)
+    stages = models.JSONField(_("审核环节快照"), default=list, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("申请")
+        verbose_name_plural = _("申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["kind", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current_stage(self) -> dict | None:
+        if self.stage_position is None:
+            return None
+        return next((s for s in self.stages if s["position"] == self.stage_position), None)
+
+
+class Task(models.Model):
+    """A pending decision at one stage; at most one open task per application (a partial unique index)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待处理")
+        DONE = "done", _("已处理")
+        CANCELLED = "cancelled", _("已取消")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tasks")
+    stage_position = models.PositiveSmallIntegerField(_("环节"))
+    stage_name = models.CharField(_("环节名称"), max_length=100)
+    handler = models.CharField(_("处理方"), max_length=20, choices=Stage.Handler.choices)
+    role = models.CharField(_("处理角色"), max_length=20, blank=True)
+    actions = ArrayField(models.CharField(max_length=10), default=list)
+    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(_("处理结果"), max_length=10, blank=True)
+    opinion = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待办")
+        verbose_name_plural = _("待办")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(state="open"), name="one_open_task_per_application"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "handler", "role"])]
+
+
+class LogEntry(models.Model):
+    """The work-order log (工单日志): append-only, one row per event."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("提交")
+        APPROVE = "approve", _("通过")
+        RETURN = "return", _("退回修改")
+        REJECT = "reject", _("驳回")
+        WITHDRAW = "withdraw", _("撤销")
+        RESUBMIT = "resubmit", _("重新提交")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="log")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    stage_position = models.PositiveSmallIntegerField(null=True)
+    stage_name = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    opinion = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工单日志")
+        verbose_name_plural = _("工单日志")
+        ordering = ["created_at", "id"]

@@ -1,8 +1,11 @@
 """Writes to review-chain configuration. Run inside the tenant's schema."""
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tenant_apps.workflow.models import Flow, Stage
+from tenant_apps.workflow.models import Application, Flow, LogEntry, Stage, Task
+from tenant_apps.workflow.registry import outcome_handler
 
 
 @transaction.atomic
@@ -23,3 +26,159 @@ def flows_apply(flows: dict[str, dict]) -> None:
                     "actions": stage.get("actions", [Stage.Action.APPROVE]),
                 },
             )
+
+
+# --- The engine ---------------------------------------------------------------------------------------------------
+class WorkflowError(ValueError):
+    """A transition that is not allowed now; the message is for the person who tried it."""
+
+
+def _snapshot(flow: Flow) -> list[dict]:
+    return [
+        {"position": s.position, "name": s.name, "handler": s.handler, "role": s.role, "actions": list(s.actions)}
+        for s in flow.stages.order_by("position")
+    ]
+
+
+def _log(application, *, actor, action, opinion="", stage=None) -> LogEntry:
+    stage = stage if stage is not None else application.current_stage
+    return LogEntry.objects.create(
+        application=application,
+        actor=actor,
+        stage_position=stage["position"] if stage else None,
+        stage_name=stage["name"] if stage else "",
+        action=action,
+        opinion=opinion,
+    )
+
+
+def _open_task(application: Application) -> Task:
+    stage = application.current_stage
+    return Task.objects.create(
+        application=application,
+        stage_position=stage["position"],
+        stage_name=stage["name"],
+        handler=stage["handler"],
+        role=stage.get("role", ""),
+        actions=stage["actions"],
+    )
+
+
+def _after_change(application: Application, entry: LogEntry) -> None:
+    handler = outcome_handler(application.kind)
+    if handler is not None:
+        handler(application)
+    from tenant_apps.workflow.tasks import notify_applicant
+
+    transaction.on_commit(lambda: notify_applicant.delay(entry.pk))
+
+
+def application_create(*, kind: str, applicant, title: str, organisation=None, anchor_unit=None) -> Application:
+    if not Flow.objects.filter(kind=kind, is_active=True).exists():
+        raise WorkflowError(_("本平台未配置该类申请的审核流程。"))
+    return Application.objects.create(
+        kind=kind, applicant=applicant, title=title, organisation=organisation, anchor_unit=anchor_unit
+    )
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor) -> Application:
+    """Start (or restart, after return or withdrawal) at the first stage of the flow as configured now."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != actor.pk:
+        raise WorkflowError(_("只有申请人可以提交。"))
+    if application.state not in Application.EDITABLE_STATES:
+        raise WorkflowError(_("该申请当前不能提交。"))
+    flow = Flow.objects.filter(kind=application.kind, is_active=True).first()
+    stages = _snapshot(flow) if flow else []
+    if not stages:
+        raise WorkflowError(_("本平台未配置该类申请的审核流程。"))
+    again = application.state != Application.State.DRAFT
+    application.stages = stages
+    application.stage_position = stages[0]["position"]
+    application.state = Application.State.IN_REVIEW
+    application.submitted_at = timezone.now()
+    application.decided_at = None
+    application.version += 1
+    application.save()
+    _open_task(application)
+    entry = _log(
+        application, actor=actor, action=LogEntry.Action.RESUBMIT if again else LogEntry.Action.SUBMIT, stage=stages[0]
+    )
+    _after_change(application, entry)
+    return application
+
+
+def may_decide(task: Task, membership) -> bool:
+    """Whether this person handles this task: by role, as the named anchor unit, as an assigned expert, or as
+    the applicant at an upload stage."""
+    if membership is None or task.state != Task.State.OPEN:
+        return False
+    handler = Stage.Handler
+    if task.handler == handler.ROLE:
+        return membership.has_role(task.role)
+    if task.handler == handler.ANCHOR_UNIT:
+        unit = task.application.anchor_unit
+        return bool(unit and unit.organisation_id and unit.organisation_id == membership.organisation_id)
+    if task.handler == handler.EXPERTS:
+        return membership.has_role("expert") and task.assignees.filter(pk=membership.user_id).exists()
+    if task.handler == handler.APPLICANT_UPLOAD:
+        return task.application.applicant_id == membership.user_id
+    return False
+
+
+@transaction.atomic
+def task_decide(*, task_id: int, membership, action: str, opinion: str = "") -> Application:
+    """Approve, return or reject. Row locks make two simultaneous reviewers produce exactly one decision."""
+    task = Task.objects.select_for_update().select_related("application").filter(pk=task_id).first()
+    if task is None:
+        raise WorkflowError(_("该待办不存在。"))
+    application = Application.objects.select_for_update().get(pk=task.application_id)
+    task.application = application
+    if task.state != Task.State.OPEN:
+        raise WorkflowError(_("该待办已由他人处理或已撤销。"))
+    if not may_decide(task, membership):
+        raise WorkflowError(_("您不是该环节的审核人。"))
+    if action not in task.actions:
+        raise WorkflowError(_("该环节不允许此操作。"))
+    if action in (LogEntry.Action.RETURN, LogEntry.Action.REJECT) and not opinion.strip():
+        raise WorkflowError(_("退回或驳回时请填写审核意见。"))
+    now = timezone.now()
+    task.state, task.decision, task.opinion = Task.State.DONE, action, opinion
+    task.decided_by_id, task.decided_at = membership.user_id, now
+    task.save()
+    stage = application.current_stage
+    if action == LogEntry.Action.APPROVE:
+        following = [s for s in application.stages if s["position"] > application.stage_position]
+        if following:
+            application.stage_position = following[0]["position"]
+        else:
+            application.state, application.decided_at = Application.State.APPROVED, now
+    elif action == LogEntry.Action.RETURN:
+        application.state = Application.State.RETURNED
+    else:
+        application.state, application.decided_at = Application.State.REJECTED, now
+    application.version += 1
+    application.save()
+    if application.state == Application.State.IN_REVIEW:
+        _open_task(application)
+    entry = _log(application, actor=membership.user, action=action, opinion=opinion, stage=stage)
+    _after_change(application, entry)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != actor.pk:
+        raise WorkflowError(_("只有申请人可以撤销。"))
+    if application.state not in Application.PENDING_STATES:
+        raise WorkflowError(_("只有审核中的申请可以撤销。"))
+    stage = application.current_stage
+    application.tasks.filter(state=Task.State.OPEN).update(state=Task.State.CANCELLED)
+    application.state = Application.State.WITHDRAWN
+    application.version += 1
+    application.save()
+    entry = _log(application, actor=actor, action=LogEntry.Action.WITHDRAW, stage=stage)
+    _after_change(application, entry)
+    return application

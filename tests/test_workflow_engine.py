@@ -1,0 +1,204 @@
+"""The review engine: chains from configuration, every action and illegal transition, races, the log."""
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django_tenants.utils import schema_context
+
+from tenant_apps.organisations.models import Membership
+from tenant_apps.workflow import services
+from tenant_apps.workflow.models import Application, Flow, LogEntry, Stage, Task
+from tenant_apps.workflow.selectors import tasks_awaiting
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def member(username):
+    return Membership.objects.select_related("organisation").get(user__username=username)
+
+
+def submitted(kind="certification", applicant="hrb_enterprise", title="认证申请"):
+    user = User.objects.get(username=applicant)
+    application = services.application_create(kind=kind, applicant=user, title=title)
+    return services.application_submit(application=application, actor=user)
+
+
+def open_task(application):
+    return application.tasks.get(state=Task.State.OPEN)
+
+
+def actions(application):
+    return list(application.log.values_list("action", flat=True))
+
+
+def test_harbin_certification_goes_to_the_city_bureau_and_is_approved(tenant_schema):
+    with tenant_schema("harbin"):
+        application = submitted()
+        task = open_task(application)
+        assert (task.handler, task.role, task.stage_name) == ("role", "city_bureau", "市工信局审核")
+        assert task in tasks_awaiting(member("hrb_bureau"))
+        assert task not in tasks_awaiting(member("hrb_finance"))
+        application = services.task_decide(task_id=task.pk, membership=member("hrb_bureau"), action="approve")
+        assert application.state == "approved" and application.decided_at is not None
+        assert actions(application) == ["submit", "approve"]
+
+
+def test_acceptance_runs_all_six_harbin_stages_in_order(tenant_schema):
+    with tenant_schema("harbin"):
+        application = submitted(kind="acceptance", title="验收申请")
+        deciders = ["hrb_bureau", "hrb_bureau", "hrb_enterprise", "hrb_bureau", "hrb_bureau", "hrb_finance"]
+        names = []
+        for username in deciders:
+            task = open_task(application)
+            names.append(task.stage_name)
+            application = services.task_decide(task_id=task.pk, membership=member(username), action="approve")
+        assert names == ["材料审核", "现场验收", "上传盖章验收表", "盖章件审核", "公示", "资金拨付"]
+        assert application.state == "approved"
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "opinion", "message"),
+    [
+        ("hrb_enterprise", "approve", "", "您不是该环节的审核人"),
+        ("hrb_finance", "approve", "", "您不是该环节的审核人"),
+        ("hrb_bureau", "return", "", "请填写审核意见"),
+        ("hrb_bureau", "reject", "  ", "请填写审核意见"),
+        ("hrb_bureau", "escalate", "", "该环节不允许此操作"),
+    ],
+)
+def test_illegal_decisions_are_refused(tenant_schema, who, action, opinion, message):
+    with tenant_schema("harbin"):
+        task = open_task(submitted())
+        with pytest.raises(services.WorkflowError, match=message):
+            services.task_decide(task_id=task.pk, membership=member(who), action=action, opinion=opinion)
+        task.refresh_from_db()
+        assert task.state == "open"
+
+
+def test_upload_stage_offers_only_approve(tenant_schema):
+    with tenant_schema("harbin"):
+        application = submitted(kind="admission", title="入库申请")
+        services.task_decide(task_id=open_task(application).pk, membership=member("hrb_bureau"), action="approve")
+        upload = open_task(application)
+        assert (upload.handler, upload.actions) == ("applicant_upload", ["approve"])
+        with pytest.raises(services.WorkflowError, match="不允许"):
+            services.task_decide(task_id=upload.pk, membership=member("hrb_enterprise"), action="return", opinion="x")
+
+
+def test_return_then_resubmit_starts_again_at_the_first_stage(tenant_schema):
+    with tenant_schema("harbin"):
+        application = submitted(kind="admission", title="入库申请")
+        services.task_decide(task_id=open_task(application).pk, membership=member("hrb_bureau"), action="approve")
+        services.task_decide(task_id=open_task(application).pk, membership=member("hrb_enterprise"), action="approve")
+        application = services.task_decide(
+            task_id=open_task(application).pk, membership=member("hrb_bureau"), action="return", opinion="盖章不清晰"
+        )
+        assert application.state == "returned" and not application.tasks.filter(state="open").exists()
+        application = services.application_submit(application=application, actor=application.applicant)
+        assert application.state == "in_review" and open_task(application).stage_position == 1
+        assert actions(application) == ["submit", "approve", "approve", "return", "resubmit"]
+        assert application.log.get(action="return").opinion == "盖章不清晰"
+
+
+def test_withdraw_while_pending_cancels_the_task(tenant_schema):
+    with tenant_schema("harbin"):
+        application = submitted()
+        task = open_task(application)
+        application = services.application_withdraw(application=application, actor=application.applicant)
+        assert application.state == "withdrawn"
+        with pytest.raises(services.WorkflowError, match="已由他人处理或已撤销"):
+            services.task_decide(task_id=task.pk, membership=member("hrb_bureau"), action="approve")
+        with pytest.raises(services.WorkflowError, match="只有审核中的申请可以撤销"):
+            services.application_withdraw(application=application, actor=application.applicant)
+        bureau = User.objects.get(username="hrb_bureau")
+        with pytest.raises(services.WorkflowError, match="只有申请人"):
+            services.application_submit(application=application, actor=bureau)
+        assert services.application_submit(application=application, actor=application.applicant).state == "in_review"
+
+
+def test_rejected_and_approved_applications_are_final(tenant_schema):
+    with tenant_schema("harbin"):
+        application = submitted()
+        application = services.task_decide(
+            task_id=open_task(application).pk, membership=member("hrb_bureau"), action="reject", opinion="非试点行业"
+        )
+        assert application.state == "rejected"
+        with pytest.raises(services.WorkflowError):
+            services.application_submit(application=application, actor=application.applicant)
+
+
+def test_chain_configuration_changes_behaviour_and_running_applications_keep_theirs(tenant_schema):
+    with tenant_schema("harbin"):
+        running = submitted(title="配置修改前提交")
+        flow = Flow.objects.get(kind="certification")
+        Stage.objects.create(flow=flow, position=2, name="专家复核", handler="experts", actions=["approve", "return"])
+        fresh = submitted(title="配置修改后提交")
+        services.task_decide(task_id=open_task(fresh).pk, membership=member("hrb_bureau"), action="approve")
+        assert Application.objects.get(pk=fresh.pk).state == "in_review"
+        assert open_task(fresh).handler == "experts"
+        running = services.task_decide(task_id=open_task(running).pk, membership=member("hrb_bureau"), action="approve")
+        assert running.state == "approved"  # it started with the one-stage chain
+
+
+def test_a_kind_without_a_flow_cannot_be_created(tenant_schema):
+    with tenant_schema("jiangmen"):
+        with pytest.raises(services.WorkflowError, match="未配置"):
+            services.application_create(
+                kind="acceptance", applicant=User.objects.get(username="jm_enterprise"), title="x"
+            )
+
+
+def _in_thread(target):
+    outcome = {}
+
+    def run():
+        try:
+            with schema_context("harbin"):
+                outcome["value"] = target()
+        except Exception as error:  # noqa: BLE001 - reported to the test
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_two_reviewers_at_once_make_exactly_one_decision(tenant_schema):
+    """Real PostgreSQL, two connections: each thread commits on its own, outside the test's transaction."""
+
+    def prepare():
+        user = User.objects.get(username="hrb_enterprise")
+        app = services.application_create(kind="certification", applicant=user, title="并发审核测试")
+        app = services.application_submit(application=app, actor=user)
+        return app.pk, open_task(app).pk
+
+    thread, prepared = _in_thread(prepare)
+    thread.join()
+    application_id, task_id = prepared["value"]
+    barrier = threading.Barrier(2)
+
+    def decide(action, opinion):
+        def run():
+            reviewer = member("hrb_bureau")
+            barrier.wait()
+            return services.task_decide(task_id=task_id, membership=reviewer, action=action, opinion=opinion).state
+
+        return run
+
+    runs = [_in_thread(decide("approve", "")), _in_thread(decide("reject", "重复"))]
+    for thread, _outcome in runs:
+        thread.join()
+    results = [outcome for _thread, outcome in runs]
+    winners = [r["value"] for r in results if "value" in r]
+    losers = [r["error"] for r in results if "error" in r]
+    assert len(winners) == 1 and len(losers) == 1
+    assert "已由他人处理" in str(losers[0])
+    with tenant_schema("harbin"):
+        decisions = LogEntry.objects.filter(application_id=application_id).exclude(action="submit")
+        assert decisions.count() == 1 and Application.objects.get(pk=application_id).state == winners[0]
+    assert connection.schema_name == "public"
