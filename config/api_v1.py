@@ -7,6 +7,13 @@ from shared_apps.directory.api import CompanyLookupView
 from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationDraftView
 from tenant_apps.organisations.api import MeView, SubAccountDetailView, SubAccountListView, SubAccountPasswordView
 from tenant_apps.portal.api import ModuleView, TenantProfileView
+from tenant_apps.workflow.api import (
+    ApplicationDetailView,
+    AwaitingTasksView,
+    DecideView,
+    MyApplicationsView,
+    WithdrawView,
+)
 
 urlpatterns = [
     path("tenant/", TenantProfileView.as_view(), name="api-tenant-profile"),
@@ -18,6 +25,11 @@ urlpatterns = [
     path("registration/draft/", RegistrationDraftView.as_view(), name="api-registration-draft"),
     path("organisation/sub-accounts/", SubAccountListView.as_view(), name="api-sub-accounts"),
     path("organisation/sub-accounts/<int:pk>/", SubAccountDetailView.as_view(), name="api-sub-account"),
+    path("applications/", MyApplicationsView.as_view(), name="api-applications"),
+    path("applications/<int:pk>/", ApplicationDetailView.as_view(), name="api-application"),
+    path("applications/<int:pk>/withdraw/", WithdrawView.as_view(), name="api-application-withdraw"),
+    path("tasks/", AwaitingTasksView.as_view(), name="api-tasks"),
+    path("tasks/<int:pk>/decide/", DecideView.as_view(), name="api-task-decide"),
     path(
         "organisation/sub-accounts/<int:pk>/password/",
         SubAccountPasswordView.as_view(),

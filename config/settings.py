@@ -60,6 +60,7 @@ TENANT_APPS = [
     "tenant_apps.workflow",
     "tenant_apps.onboarding",
     "tenant_apps.notifications",
+    "tenant_apps.certification",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -16,6 +19,32 @@ PRESET_TENANTS = ("national", "harbin", "jiangmen")
 # Hashing demo passwords with PBKDF2 would dominate set-up time; the hasher is not what these tests prove.
 _fast_hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 _fast_hashers.enable()
+
+
+def _private_celery_transport() -> Path:
+    """Before anything is sent: this run's tasks go to a queue of its own (and, for the filesystem broker and file
+    results, to folders of its own), never to a demo worker's queue on the same machine."""
+    from config.celery import app
+
+    var_dir = Path(tempfile.mkdtemp(prefix="pilot-tests-"))
+    folder = var_dir / "celery"
+    for sub in ("queue", "processed", "results"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    conf = {"task_default_queue": f"pilot-test-{os.getpid()}"}
+    if app.conf.broker_url.startswith("filesystem"):
+        conf["broker_transport_options"] = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    if app.conf.result_backend.startswith("file://"):
+        conf["result_backend"] = f"file://{folder / 'results'}"
+    app.conf.update(conf)
+    return var_dir
+
+
+CELERY_VAR_DIR = _private_celery_transport()
 
 
 @pytest.fixture(scope="session")

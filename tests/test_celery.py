@@ -11,6 +11,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from config.celery import app as celery_app
+from tests.conftest import CELERY_VAR_DIR
 
 pytestmark = pytest.mark.django_db
 
@@ -25,30 +26,16 @@ def _database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory):
-    """A real `celery worker` process on the test database, on a queue of its own."""
-    var_dir = tmp_path_factory.mktemp("var")
-    queue = f"pilot-test-{os.getpid()}"
+def celery_worker(django_db_setup):
+    """A real `celery worker` process on the test database, on this run's private queue (tests/conftest.py)."""
+    var_dir = CELERY_VAR_DIR
+    queue = celery_app.conf.task_default_queue
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "PLATFORM_VAR_DIR": str(var_dir),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
-    conf = {"task_default_queue": queue}
-    if celery_app.conf.broker_url.startswith("filesystem"):
-        folder = var_dir / "celery"
-        for sub in ("queue", "processed", "results"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        conf["broker_transport_options"] = {
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "processed_folder": str(folder / "processed"),
-            "store_processed": False,
-        }
-    if celery_app.conf.result_backend.startswith("file://"):
-        conf["result_backend"] = f"file://{var_dir / 'celery' / 'results'}"
-    celery_app.conf.update(conf)
     log = (var_dir / "worker.log").open("w")
     worker = subprocess.Popen(
         [
@@ -134,3 +121,49 @@ def test_beat_sends_the_rollup_into_every_serving_tenant(celery_worker):
     # The presets differ, so a roll-up that mixed schemas up would show it: Harbin has no providers, Jiangmen one.
     assert figures["harbin"].providers == 0 and figures["jiangmen"].providers >= 1
     assert figures["harbin"].organisations >= 3 and figures["jiangmen"].organisations >= 4
+
+
+def test_a_decision_notifies_the_applicant_exactly_once(celery_worker):
+    """The engine queues the notification when the decision commits; two more deliveries of the same event then
+    reach the real worker. Three deliveries, one message, one SMS."""
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from shared_apps.accounts.models import SmsMessage
+    from tenant_apps.notifications.models import Message
+    from tenant_apps.organisations.models import Membership
+    from tenant_apps.workflow import services
+    from tenant_apps.workflow.models import LogEntry
+    from tenant_apps.workflow.tasks import notify_applicant
+
+    created = {}
+
+    def decide_committed():  # its own connection: committed, so the worker can read it
+        try:
+            with schema_context("harbin"):
+                user = get_user_model().objects.get(username="hrb_enterprise")
+                app = services.application_create(kind="certification", applicant=user, title="通知测试认证")
+                app = services.application_submit(application=app, actor=user)
+                bureau = Membership.objects.select_related("organisation").get(user__username="hrb_bureau")
+                task = app.tasks.get(state="open")
+                services.task_decide(task_id=task.pk, membership=bureau, action="return", opinion="请补充材料")
+                created["entry"] = LogEntry.objects.get(application=app, action="return").pk
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=decide_committed)
+    thread.start()
+    thread.join()
+    entry = created["entry"]
+    with schema_context("harbin"):
+        first, second = notify_applicant.delay(entry), notify_applicant.delay(entry)
+    connection.set_schema_to_public()
+    results = [first.get(timeout=90), second.get(timeout=90)]
+    assert results.count(True) <= 1  # at most one of the redeliveries can be the one that counted
+    with schema_context("harbin"):
+        messages = Message.objects.filter(source_key=f"workflow-log:{entry}")
+        assert messages.count() == 1 and "退回修改" in messages.get().title
+    sms = SmsMessage.objects.filter(mobile="13800000201", text__contains="通知测试认证")
+    assert sms.count() == 1 and sms.get().schema_name == "harbin"

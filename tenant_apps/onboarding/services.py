@@ -54,6 +54,12 @@ def _organisation_create(*, role: str, company: dict) -> Organisation:
     )
 
 
+def _certification_start(membership, organisation) -> None:
+    from tenant_apps.certification.services import certification_start_from_profile
+
+    certification_start_from_profile(membership=membership, organisation=organisation)
+
+
 def registration_account_create(
     *, role: str, username: str | None, mobile: str, password: str, company: dict | None = None, ip: str | None = None
 ):
@@ -71,6 +77,8 @@ def registration_account_create(
             user = User.objects.create_user(username=username, mobile=mobile, password=password)
             organisation = _organisation_create(role=role, company=company) if company else None
             membership = Membership.objects.create(user=user, roles=[role], organisation=organisation)
+            if organisation is not None:
+                _certification_start(membership, organisation)
     except IntegrityError as error:  # a concurrent registration took the name or mobile first
         raise RegistrationError(_("该用户名或手机号已被注册。"), field="mobile") from error
     event_record(SecurityEvent.Kind.REGISTERED, user=user, identifier=username, ip=ip, detail=role)
@@ -85,6 +93,8 @@ def registration_join(*, user, role: str, company: dict | None = None, ip: str |
     with transaction.atomic():
         organisation = _organisation_create(role=role, company=company) if company else None
         membership = Membership.objects.create(user=user, roles=[role], organisation=organisation)
+        if organisation is not None:
+            _certification_start(membership, organisation)
     forget_membership(user)
     event_record(SecurityEvent.Kind.JOINED_TENANT, user=user, identifier=user.username, ip=ip, detail=role)
     return membership
@@ -127,6 +137,7 @@ def registration_profile_submit(*, membership: Membership, core: dict, profile: 
             setattr(organisation, name, value)
         organisation.save()
     RegistrationDraft.objects.filter(user_id=membership.user_id).delete()
+    _certification_start(membership, organisation)
     return organisation
 
 

@@ -19,7 +19,11 @@ def home(request):
 
 @login_required
 def workbench(request):
+    """Home of the workbench: who I am here, and the first rows of both inbox tabs with their counts."""
+    from tenant_apps.workflow.selectors import my_applications, tasks_awaiting
+
     membership = current_membership(request.user)
+    awaiting, mine = tasks_awaiting(membership), my_applications(membership)
     return render(
         request,
         "portal/workbench.html",
@@ -27,6 +31,13 @@ def workbench(request):
             "profile": tenant_profile(request.tenant),
             "menu": workbench_menu(request.tenant, membership),
             "membership": membership,
+            "awaiting": list(awaiting[:5]),
+            "awaiting_count": awaiting.count(),
+            "mine": list(mine[:5]),
+            "mine_count": mine.count(),
+            "can_certify": bool(membership)
+            and membership.has_role("enterprise", "provider")
+            and not membership.is_sub_account,
         },
         status=200 if membership else 403,
     )

@@ -1,11 +1,15 @@
 """Writes to review-chain configuration. Run inside the tenant's schema."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.workflow.models import Application, Flow, LogEntry, Stage, Task
 from tenant_apps.workflow.registry import outcome_handler
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -68,9 +72,17 @@ def _after_change(application: Application, entry: LogEntry) -> None:
     handler = outcome_handler(application.kind)
     if handler is not None:
         handler(application)
+    transaction.on_commit(lambda: _notify(entry.pk))
+
+
+def _notify(log_entry_id: int) -> None:
+    """Queue the applicant's notification; a broker outage must not fail the decision that already committed."""
     from tenant_apps.workflow.tasks import notify_applicant
 
-    transaction.on_commit(lambda: notify_applicant.delay(entry.pk))
+    try:
+        notify_applicant.apply_async((log_entry_id,), retry=False)
+    except Exception:  # noqa: BLE001 - logged; the log entry stays and can be re-notified
+        logger.exception("could not queue notification for log entry %s", log_entry_id)
 
 
 def application_create(*, kind: str, applicant, title: str, organisation=None, anchor_unit=None) -> Application:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificationConfig(AppConfig):
+    name = "tenant_apps.certification"
+    label = "certification"
+    verbose_name = _("企业认证")
+
+    def ready(self):
+        from tenant_apps.certification import services  # noqa: F401 - registers the workflow outcome handler

@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.certification.models import CertificationRequest
+from tenant_apps.configuration.models import Industry
+from tenant_apps.onboarding.profile_forms import phone_validator, uscc_validator
+
+
+class CertificationForm(forms.ModelForm):
+    website = forms.URLField(label=_("企业网址"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = CertificationRequest
+        fields = [
+            "company_name",
+            "founded_on",
+            "uscc",
+            "industry",
+            "contact_name",
+            "contact_phone",
+            "registered_capital",
+            "email",
+            "headcount",
+            "region",
+            "address",
+            "website",
+            "introduction",
+        ]
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}),
+            "introduction": forms.Textarea(attrs={"rows": 4, "maxlength": 300}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].queryset = Industry.objects.all()
+        self.fields["uscc"].validators.append(uscc_validator)
+        self.fields["contact_phone"].validators.append(phone_validator)
+        self.fields["registered_capital"].min_value = 0
+        self.fields["introduction"].help_text = _("不超过 300 字。")

@@ -1,0 +1,118 @@
+"""Applications, my inbox, decisions and the work-order log over the API."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from tenant_apps.organisations.api_access import ScopedAPIView
+from tenant_apps.workflow import services
+from tenant_apps.workflow.models import Application, LogEntry, Task
+from tenant_apps.workflow.selectors import access_application, filter_inbox, my_applications, tasks_awaiting
+
+
+class LogEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = LogEntry
+        fields = ["created_at", "stage_position", "stage_name", "action", "actor", "opinion"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    applicant = serializers.CharField(source="applicant.username")
+    organisation = serializers.CharField(source="organisation.name", default=None)
+
+    class Meta:
+        model = Application
+        fields = ["id", "kind", "title", "state", "stage_position", "applicant", "organisation", "created_at"]
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    log = LogEntrySerializer(many=True)
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "stages", "submitted_at", "decided_at", "log"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    application = ApplicationSerializer()
+
+    class Meta:
+        model = Task
+        fields = ["id", "stage_position", "stage_name", "handler", "role", "actions", "created_at", "application"]
+
+
+def _filters(request) -> dict:
+    params = request.query_params
+    return {"name": params.get("name", ""), "applicant": params.get("applicant", "")}
+
+
+class MyApplicationsView(mixins.ListModelMixin, ScopedAPIView):
+    serializer_class = ApplicationSerializer
+
+    def scoped_queryset(self, membership):
+        return filter_inbox(my_applications(membership), **_filters(self.request))
+
+    @extend_schema(summary="我的申请")
+    def get(self, request):
+        return self.list(request)
+
+
+class AwaitingTasksView(mixins.ListModelMixin, ScopedAPIView):
+    serializer_class = TaskSerializer
+
+    def scoped_queryset(self, membership):
+        return filter_inbox(tasks_awaiting(membership), field_prefix="application__", **_filters(self.request))
+
+    @extend_schema(summary="待我审批")
+    def get(self, request):
+        return self.list(request)
+
+
+class ApplicationDetailView(ScopedAPIView):
+    serializer_class = ApplicationDetailSerializer
+
+    def scoped_queryset(self, membership):
+        return my_applications(membership)
+
+    @extend_schema(summary="申请详情与工单日志")
+    def get(self, request, pk):
+        # Applicants and the reviewers who hold or held a task on it may read it; anyone else gets 404.
+        return Response(ApplicationDetailSerializer(access_application(request.membership, pk)).data)
+
+
+class WithdrawView(ScopedAPIView):
+    serializer_class = ApplicationSerializer
+
+    def scoped_queryset(self, membership):
+        return my_applications(membership)
+
+    @extend_schema(request=None, responses=ApplicationSerializer, summary="撤销申请")
+    def post(self, request, pk):
+        try:
+            application = services.application_withdraw(application=self.get_object(), actor=request.user)
+        except services.WorkflowError as error:
+            return Response({"non_field_errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ApplicationSerializer(application).data)
+
+
+class DecideView(ScopedAPIView):
+    serializer_class = ApplicationSerializer
+
+    class InputSerializer(serializers.Serializer):
+        action = serializers.ChoiceField(choices=["approve", "return", "reject"])
+        opinion = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def scoped_queryset(self, membership):
+        return tasks_awaiting(membership)
+
+    @extend_schema(request=InputSerializer, responses=ApplicationSerializer, summary="审核（通过/退回/驳回）")
+    def post(self, request, pk):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        task = self.get_object()  # 404 unless it is in my inbox
+        try:
+            application = services.task_decide(task_id=task.pk, membership=request.membership, **payload.validated_data)
+        except services.WorkflowError as error:
+            return Response({"non_field_errors": [str(error)]}, status=status.HTTP_409_CONFLICT)
+        return Response(ApplicationSerializer(application).data)

@@ -1,0 +1,23 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.workflow.models import LogEntry
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(label=_("处理"), widget=forms.RadioSelect)
+    opinion = forms.CharField(
+        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args, actions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(LogEntry.Action.choices)
+        self.fields["action"].choices = [(a, labels.get(a, a)) for a in actions]
+
+
+class InboxFilterForm(forms.Form):
+    name = forms.CharField(label=_("申请名称"), required=False)
+    applicant = forms.CharField(label=_("申请人"), required=False)
+    start = forms.DateField(label=_("创建时间从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from tenant_apps.certification.views import my_enterprise
+from tenant_apps.workflow import views
+
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("enterprise/", my_enterprise, name="my-enterprise"),
+]

@@ -1,0 +1,107 @@
+"""Workbench inbox (待我审批 / 我的申请) and application detail with timeline, log and actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shared_apps.accounts.forms import attach_error
+from tenant_apps.organisations.selectors import current_membership
+from tenant_apps.workflow import services
+from tenant_apps.workflow.forms import DecisionForm, InboxFilterForm
+from tenant_apps.workflow.models import Application, Task
+from tenant_apps.workflow.selectors import (
+    access_application,
+    application_log,
+    filter_inbox,
+    my_applications,
+    tasks_awaiting,
+)
+
+EDIT_URLS = {"certification": "my-enterprise"}
+
+
+def _member(request):
+    membership = current_membership(request.user)
+    if membership is None:
+        raise PermissionDenied(_("您尚未加入本城市平台。"))
+    return membership
+
+
+@login_required
+def inbox(request):
+    membership = _member(request)
+    tab = request.GET.get("tab", "awaiting")
+    filters = InboxFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    if tab == "mine":
+        rows = filter_inbox(my_applications(membership), **criteria)
+    else:
+        rows = filter_inbox(tasks_awaiting(membership), field_prefix="application__", **criteria)
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"tab": tab, "page": page, "filters": filters, "query": query.urlencode()}
+    return render(request, "workflow/inbox.html", context)
+
+
+@login_required
+def application_detail(request, pk: int):
+    membership = _member(request)
+    application = access_application(membership, pk)
+    task = application.tasks.filter(state=Task.State.OPEN).first()
+    can_decide = task is not None and services.may_decide(task, membership)
+    form = DecisionForm(request.POST or None, actions=task.actions if task else [])
+    if request.method == "POST":
+        action = request.POST.get("do")
+        try:
+            if action == "decide" and can_decide and form.is_valid():
+                services.task_decide(
+                    task_id=task.pk,
+                    membership=membership,
+                    action=form.cleaned_data["action"],
+                    opinion=form.cleaned_data["opinion"],
+                )
+                messages.success(request, _("已处理。"))
+                return redirect("application-detail", pk=pk)
+            if action == "withdraw":
+                services.application_withdraw(application=application, actor=request.user)
+                messages.success(request, _("申请已撤销，可修改后重新提交。"))
+                return redirect("application-detail", pk=pk)
+        except services.WorkflowError as error:
+            attach_error(form, error)
+    is_applicant = application.applicant_id == request.user.pk
+    edit_url = reverse(EDIT_URLS[application.kind]) if application.kind in EDIT_URLS else None
+    context = {
+        "application": application,
+        "task": task,
+        "can_decide": can_decide,
+        "form": form,
+        "log": application_log(application),
+        "timeline": _timeline(application),
+        "can_withdraw": is_applicant and application.state in Application.PENDING_STATES,
+        "edit_url": edit_url if is_applicant and application.state in Application.EDITABLE_STATES else None,
+    }
+    return render(request, "workflow/application.html", context, status=400 if form.errors else 200)
+
+
+def _timeline(application):
+    """审核进度: each stage of the application's chain with its state and latest decision."""
+    decided = {}
+    for entry in application.log.all():
+        if entry.action in {"approve", "return", "reject"}:
+            decided[entry.stage_position] = entry
+    rows = []
+    for stage in application.stages:
+        position = stage["position"]
+        if application.state == Application.State.IN_REVIEW and position == application.stage_position:
+            state = "current"
+        elif position in decided:
+            state = decided[position].action
+        else:
+            state = "waiting"
+        rows.append({"stage": stage, "state": state, "entry": decided.get(position)})
+    return rows
