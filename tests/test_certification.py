@@ -190,3 +190,30 @@ def test_decisions_over_the_api(login_client, newcomer, tenant_schema):
     detail = enterprise.get(f"/api/v1/applications/{task['application']['id']}/").json()
     assert [entry["action"] for entry in detail["log"]] == ["submit", "approve"]
     assert enterprise.get("/api/v1/applications/").json()["results"][0]["state"] == "approved"
+
+
+def test_review_progress_exports_as_a_pdf_with_chinese_text(login_client, newcomer, tenant_schema):
+    import io
+
+    from pypdf import PdfReader
+
+    user, form = newcomer
+    enterprise = login_client("harbin", user.username)
+    enterprise.post("/workbench/enterprise/", form)
+    with tenant_schema("harbin"):
+        application = Application.objects.get(applicant=user)
+    opinion = "请补充加盖公章的试点行业说明。"
+    bureau = login_client("harbin", "hrb_bureau")
+    bureau.post(f"/workbench/applications/{application.pk}/", {"do": "decide", "action": "return", "opinion": opinion})
+    response = enterprise.get(f"/workbench/applications/{application.pk}/progress.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = "".join(page.extract_text() for page in pages).replace("\n", "")  # table cells wrap lines
+    for expected in ["哈尔滨新认证装备有限公司 企业认证", "市工信局审核", "退回修改", opinion, "hrb_bureau"]:
+        assert expected in text
+    assert (
+        login_client("harbin", "hrb_enterprise")
+        .get(f"/workbench/applications/{application.pk}/progress.pdf")
+        .status_code
+        == 404
+    )

@@ -6,5 +6,6 @@ from tenant_apps.workflow import views
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("applications/<int:pk>/progress.pdf", views.application_progress_pdf, name="application-progress-pdf"),
     path("enterprise/", my_enterprise, name="my-enterprise"),
 ]

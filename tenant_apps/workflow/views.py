@@ -105,3 +105,17 @@ def _timeline(application):
             state = "waiting"
         rows.append({"stage": stage, "state": state, "entry": decided.get(position)})
     return rows
+
+
+@login_required
+def application_progress_pdf(request, pk: int):
+    """审核进度 as a PDF (seed 004: review progress exportable as PDF)."""
+    from django.http import HttpResponse
+
+    from tenant_apps.workflow.documents import progress_pdf
+
+    application = access_application(_member(request), pk)
+    content = progress_pdf(application, _timeline(application), application_log(application))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="progress-{application.pk}.pdf"'
+    return response
