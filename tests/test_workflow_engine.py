@@ -202,3 +202,35 @@ def test_two_reviewers_at_once_make_exactly_one_decision(tenant_schema):
         decisions = LogEntry.objects.filter(application_id=application_id).exclude(action="submit")
         assert decisions.count() == 1 and Application.objects.get(pk=application_id).state == winners[0]
     assert connection.schema_name == "public"
+
+
+def test_upload_stage_takes_a_pdf_by_content_stores_it_privately_and_proceeds(
+    login_client, tenant_schema, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_schema("harbin"):
+        application = submitted(kind="admission", title="入库申请 盖章件")
+        services.task_decide(task_id=open_task(application).pk, membership=member("hrb_bureau"), action="approve")
+    enterprise = login_client("harbin", "hrb_enterprise")
+    url = f"/workbench/applications/{application.pk}/"
+    assert 'id="upload"' in enterprise.get(url).content.decode()
+    fake = SimpleUploadedFile("盖章件.pdf", b"\x89PNG\r\n\x1a\n not a pdf at all", content_type="application/pdf")
+    refused = enterprise.post(url, {"do": "upload", "file": fake})
+    assert refused.status_code == 400 and "请上传 PDF 格式的扫描件" in refused.content.decode()
+    scan = SimpleUploadedFile(
+        "盖章件.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", content_type="text/plain"
+    )
+    assert enterprise.post(url, {"do": "upload", "file": scan}).status_code == 302
+    with tenant_schema("harbin"):
+        application.refresh_from_db()
+        attachment = application.attachments.get()
+        assert attachment.file.name.startswith("workflow/") and attachment.content_type == "application/pdf"
+        assert open_task(application).stage_name == "盖章件审核"
+        assert actions(application)[-2:] == ["upload", "approve"]
+    assert (tmp_path / "harbin" / attachment.file.name).exists()  # under the tenant's prefix
+    download = f"{url}files/{attachment.pk}/"
+    assert b"".join(login_client("harbin", "hrb_bureau").get(download).streaming_content).startswith(b"%PDF")
+    assert login_client("harbin", "hrb_finance").get(download).status_code == 404
+    assert login_client("jiangmen", "jm_bureau").get(download).status_code == 404

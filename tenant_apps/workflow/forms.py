@@ -21,3 +21,7 @@ class InboxFilterForm(forms.Form):
     applicant = forms.CharField(label=_("申请人"), required=False)
     start = forms.DateField(label=_("创建时间从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("盖章扫描件（PDF，不超过 100 MB）"))

@@ -1,5 +1,7 @@
 """Review chains as data: one Flow per application kind, made of ordered Stages (the engine reads these)."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -166,6 +168,7 @@ class LogEntry(models.Model):
         REJECT = "reject", _("驳回")
         WITHDRAW = "withdraw", _("撤销")
         RESUBMIT = "resubmit", _("重新提交")
+        UPLOAD = "upload", _("上传材料")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -178,4 +181,27 @@ class LogEntry(models.Model):
     class Meta:
         verbose_name = _("工单日志")
         verbose_name_plural = _("工单日志")
+        ordering = ["created_at", "id"]
+
+
+def _attachment_path(instance, filename: str) -> str:
+    # The storage adds the tenant prefix (<schema>/…); the name the person chose is kept only as data.
+    return f"workflow/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    """A file handed in at an upload stage (e.g. the stamped scan of a generated form); private to the case."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    stage_position = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
         ordering = ["created_at", "id"]

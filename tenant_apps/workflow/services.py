@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.workflow.models import Application, Flow, LogEntry, Stage, Task
+from tenant_apps.workflow.models import Application, Attachment, Flow, LogEntry, Stage, Task
 from tenant_apps.workflow.registry import outcome_handler
 
 logger = logging.getLogger(__name__)
@@ -194,3 +194,41 @@ def application_withdraw(*, application: Application, actor) -> Application:
     entry = _log(application, actor=actor, action=LogEntry.Action.WITHDRAW, stage=stage)
     _after_change(application, entry)
     return application
+
+
+UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # the seed's limit for stamped scans (< 100 MB)
+
+
+def stage_upload(*, task_id: int, membership, upload) -> Application:
+    """The applicant hands in the stamped scan at an upload stage: a PDF by its content (not its name), at most
+    100 MB. The file is stored under the tenant's prefix, logged, and the stage completes."""
+    import filetype
+
+    task = Task.objects.select_related("application").filter(pk=task_id).first()
+    if task is None or task.handler != Stage.Handler.APPLICANT_UPLOAD or not may_decide(task, membership):
+        raise WorkflowError(_("当前环节无需您上传材料。"))
+    if upload.size > UPLOAD_MAX_BYTES:
+        raise WorkflowError(_("文件不能超过 100 MB。"))
+    head = upload.read(2048)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime != "application/pdf":
+        raise WorkflowError(_("请上传 PDF 格式的扫描件。"))
+    with transaction.atomic():
+        Attachment.objects.create(
+            application=task.application,
+            stage_position=task.stage_position,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=kind.mime,
+            size=upload.size,
+            uploaded_by=membership.user,
+        )
+        _log(
+            task.application,
+            actor=membership.user,
+            action=LogEntry.Action.UPLOAD,
+            opinion=upload.name[:200],
+            stage=task.application.current_stage,
+        )
+        return task_decide(task_id=task.pk, membership=membership, action=LogEntry.Action.APPROVE)

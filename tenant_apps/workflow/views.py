@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from shared_apps.accounts.forms import attach_error
 from tenant_apps.organisations.selectors import current_membership
 from tenant_apps.workflow import services
-from tenant_apps.workflow.forms import DecisionForm, InboxFilterForm
+from tenant_apps.workflow.forms import DecisionForm, InboxFilterForm, UploadForm
 from tenant_apps.workflow.models import Application, Task
 from tenant_apps.workflow.selectors import (
     access_application,
@@ -55,10 +55,16 @@ def application_detail(request, pk: int):
     task = application.tasks.filter(state=Task.State.OPEN).first()
     can_decide = task is not None and services.may_decide(task, membership)
     form = DecisionForm(request.POST or None, actions=task.actions if task else [])
+    upload_stage = can_decide and task.handler == "applicant_upload"
+    upload_form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         action = request.POST.get("do")
         try:
-            if action == "decide" and can_decide and form.is_valid():
+            if action == "upload" and upload_stage and upload_form.is_valid():
+                services.stage_upload(task_id=task.pk, membership=membership, upload=upload_form.cleaned_data["file"])
+                messages.success(request, _("已上传，进入下一环节。"))
+                return redirect("application-detail", pk=pk)
+            if action == "decide" and can_decide and not upload_stage and form.is_valid():
                 services.task_decide(
                     task_id=task.pk,
                     membership=membership,
@@ -72,20 +78,24 @@ def application_detail(request, pk: int):
                 messages.success(request, _("申请已撤销，可修改后重新提交。"))
                 return redirect("application-detail", pk=pk)
         except services.WorkflowError as error:
-            attach_error(form, error)
+            attach_error(upload_form if action == "upload" else form, error, "file" if action == "upload" else None)
     is_applicant = application.applicant_id == request.user.pk
     edit_url = reverse(EDIT_URLS[application.kind]) if application.kind in EDIT_URLS else None
     context = {
         "application": application,
         "task": task,
-        "can_decide": can_decide,
+        "can_decide": can_decide and not upload_stage,
+        "upload_stage": upload_stage,
+        "upload_form": upload_form,
+        "attachments": application.attachments.all(),
         "form": form,
         "log": application_log(application),
         "timeline": _timeline(application),
         "can_withdraw": is_applicant and application.state in Application.PENDING_STATES,
         "edit_url": edit_url if is_applicant and application.state in Application.EDITABLE_STATES else None,
     }
-    return render(request, "workflow/application.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors or (request.method == "POST" and upload_form.errors) else 200
+    return render(request, "workflow/application.html", context, status=status)
 
 
 def _timeline(application):
@@ -119,3 +129,17 @@ def application_progress_pdf(request, pk: int):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="progress-{application.pk}.pdf"'
     return response
+
+
+@login_required
+def application_attachment(request, pk: int, attachment_pk: int):
+    """Private files: only people who may see the application may fetch its attachments."""
+    from django.http import FileResponse, Http404
+
+    application = access_application(_member(request), pk)
+    attachment = application.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+    )
