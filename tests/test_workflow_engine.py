@@ -234,3 +234,31 @@ def test_upload_stage_takes_a_pdf_by_content_stores_it_privately_and_proceeds(
     assert b"".join(login_client("harbin", "hrb_bureau").get(download).streaming_content).startswith(b"%PDF")
     assert login_client("harbin", "hrb_finance").get(download).status_code == 404
     assert login_client("jiangmen", "jm_bureau").get(download).status_code == 404
+
+
+def test_generated_form_opens_with_the_data_and_ticks_that_survive_printing(login_client, tenant_schema):
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    with tenant_schema("harbin"):
+        application = submitted(kind="admission", title="入库申请 生成表单")
+        application.organisation = member("hrb_enterprise").organisation
+        application.save()
+    client = login_client("harbin", "hrb_enterprise")
+    docx = client.get(f"/workbench/applications/{application.pk}/form.docx")
+    assert docx.status_code == 200
+    document = Document(io.BytesIO(docx.content))
+    cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
+    assert "哈尔滨示例电气装备有限公司" in cells and "91230100MA00000201" in cells
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(text.startswith("☑ 本单位承诺") for text in paragraphs)
+    pdf = client.get(f"/workbench/applications/{application.pk}/form.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).replace("\n", "")
+    assert "☑" in text and "哈尔滨示例电气装备有限公司" in text and "单位（盖章）" in text
+    assert client.get(f"/workbench/applications/{application.pk}/form.exe").status_code == 404
+    assert (
+        login_client("jiangmen", "jm_provider").get(f"/workbench/applications/{application.pk}/form.pdf").status_code
+        == 404
+    )

@@ -92,3 +92,68 @@ def progress_pdf(application, timeline: list[dict], log) -> bytes:
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title=application.title, author="pilot-platform").build(story)
     return buffer.getvalue()
+
+
+# --- The form to print, stamp and upload back -------------------------------------------------------------------
+CHECKED, UNCHECKED = "☑", "☐"  # characters, not form controls: they survive Word → PDF printing (Harbin's pain)
+
+
+def form_rows(application) -> list[tuple[str, str]]:
+    """The facts the generated form carries: the organisation's registration data and the application."""
+    organisation = application.organisation
+    rows = [(_("申请名称"), application.title)]
+    if organisation is not None:
+        rows += [
+            (_("单位名称"), organisation.name),
+            (_("统一社会信用代码"), organisation.uscc or ""),
+            (_("所属行业"), str(organisation.industry or "")),
+            (_("地址"), f"{organisation.region} {organisation.address}".strip()),
+            (_("联系人"), organisation.contact_name),
+            (_("认证状态"), str(organisation.get_certification_display())),
+        ]
+    return rows
+
+
+def form_pledges(application) -> list[tuple[bool, str]]:
+    return [
+        (True, _("本单位承诺所填报信息及所附材料真实、准确、完整。")),
+        (application.organisation is not None, _("本单位已完成平台企业认证。")),
+    ]
+
+
+def application_form_docx(application) -> bytes:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")  # Chinese text in a Chinese font when printed
+    document.add_heading(application.title, level=1)
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in form_rows(application):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    document.add_paragraph("")
+    for checked, text in form_pledges(application):
+        document.add_paragraph(f"{CHECKED if checked else UNCHECKED} {text}")
+    document.add_paragraph("")
+    document.add_paragraph(_("单位（盖章）：") + "                    " + _("日期：") + "        年    月    日")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def application_form_pdf(application) -> bytes:
+    story = [
+        Paragraph(application.title, TITLE),
+        _table([[label, value] for label, value in form_rows(application)], [50 * mm, 120 * mm]),
+    ]
+    story.append(Spacer(1, 6 * mm))
+    for checked, text in form_pledges(application):
+        story.append(Paragraph(f"{CHECKED if checked else UNCHECKED} {text}", BODY))
+    story += [Spacer(1, 12 * mm), Paragraph(_("单位（盖章）：") + "　" * 12 + _("日期：") + "　　年　　月　　日", BODY)]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=application.title).build(story)
+    return buffer.getvalue()

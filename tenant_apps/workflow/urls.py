@@ -12,5 +12,6 @@ urlpatterns = [
         views.application_attachment,
         name="application-attachment",
     ),
+    path("applications/<int:pk>/form.<str:fmt>", views.application_form, name="application-form"),
     path("enterprise/", my_enterprise, name="my-enterprise"),
 ]

@@ -143,3 +143,23 @@ def application_attachment(request, pk: int, attachment_pk: int):
     return FileResponse(
         attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
     )
+
+
+@login_required
+def application_form(request, pk: int, fmt: str):
+    """The generated form (DOCX or PDF) the applicant prints, stamps and uploads back at an upload stage."""
+    from django.http import Http404, HttpResponse
+
+    from tenant_apps.workflow import documents
+
+    if fmt not in {"docx", "pdf"}:
+        raise Http404
+    application = access_application(_member(request), pk)
+    if fmt == "docx":
+        content = documents.application_form_docx(application)
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        content, mime = documents.application_form_pdf(application), "application/pdf"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="form-{application.pk}.{fmt}"'
+    return response
