@@ -3,8 +3,7 @@
 
 import pytest
 
-from tests.browser.conftest import captcha_answer
-from tests.browser.test_identity_journeys import _sign_in
+from tests.browser.test_identity_journeys import register_enterprise, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -12,14 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 def test_certification_submitted_approved_and_seen(browser, live_url):
     harbin = live_url("harbin")
     enterprise = browser.new_context(locale="zh-CN").new_page()
-    enterprise.goto(harbin + "/register/")
-    enterprise.fill("#id_username", "browser_cert_user")
-    enterprise.fill("#id_mobile", "13955550003")
-    enterprise.fill("#id_new_password1", "Browser#2026")
-    enterprise.fill("#id_new_password2", "Browser#2026")
-    enterprise.fill("#id_captcha_1", captcha_answer(enterprise, None))
-    enterprise.check("#id_agree")
-    enterprise.click("#register-form button[type=submit]")
+    register_enterprise(enterprise, harbin, "browser_cert_user", "13955550003")
     enterprise.wait_for_url("**/register/done/")
 
     enterprise.goto(harbin + "/workbench/enterprise/")
@@ -43,7 +35,7 @@ def test_certification_submitted_approved_and_seen(browser, live_url):
     assert "认证审核中" in enterprise.locator("#certification").inner_text()
 
     bureau = browser.new_context(locale="zh-CN").new_page()
-    _sign_in(bureau, harbin, "hrb_bureau")
+    sign_in(bureau, harbin, "hrb_bureau")
     bureau.goto(harbin + "/workbench/inbox/")
     bureau.locator("tr", has_text="浏览器认证食品有限公司 企业认证").locator("text=详情").click()
     assert "91230100MA0000B003" in bureau.locator(".content").inner_text()

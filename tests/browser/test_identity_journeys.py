@@ -13,14 +13,7 @@ def test_register_in_harbin_then_sign_in_by_sms_code_from_the_outbox(page, live_
     settings.PLATFORM_SMS_OUTBOX_VISIBLE = True
     harbin = live_url("harbin")
 
-    page.goto(harbin + "/register/")
-    page.fill("#id_username", "browser_hrb_user")
-    page.fill("#id_mobile", "13955550001")
-    page.fill("#id_new_password1", "Browser#2026")
-    page.fill("#id_new_password2", "Browser#2026")
-    page.fill("#id_captcha_1", captcha_answer(page, None))
-    page.check("#id_agree")
-    page.click("#register-form button[type=submit]")
+    register_enterprise(page, harbin, "browser_hrb_user", "13955550001")
     page.wait_for_url("**/register/done/")
     page.click("header form button[type=submit]")  # sign out
 
@@ -65,7 +58,7 @@ def test_profile_draft_autosaves_and_returns_in_another_browser(browser, live_ur
     first.fill("#id_new_password2", "Browser#2026")
     first.fill("#id_captcha_1", captcha_answer(first, None))
     first.check("#id_agree")
-    first.click("#register-form button[type=submit]")
+    first.click("#register-form button[type=submit]")  # the role radio makes this form differ from Harbin's
     first.wait_for_url("**/register/profile/")
     first.fill("#id_name", "浏览器测试制造有限公司")
     first.fill("#id_background__legal_rep", "周法人")
@@ -78,14 +71,26 @@ def test_profile_draft_autosaves_and_returns_in_another_browser(browser, live_ur
     first.context.close()
 
     second = browser.new_context(locale="zh-CN").new_page()  # another browser, nothing stored locally
-    _sign_in(second, national, "browser_nat_user", password="Browser#2026")
+    sign_in(second, national, "browser_nat_user", password="Browser#2026")
     second.goto(national + "/register/profile/")
     assert second.input_value("#id_name") == "浏览器测试制造有限公司"
     assert second.input_value("#id_background__legal_rep") == "周法人"
     second.context.close()
 
 
-def _sign_in(page, base, username, password=None):
+def register_enterprise(page, base, username, mobile, password="Browser#2026"):
+    """Fill and send a registration form that asks for username, mobile, passwords, captcha and consent."""
+    page.goto(base + "/register/")
+    page.fill("#id_username", username)
+    page.fill("#id_mobile", mobile)
+    page.fill("#id_new_password1", password)
+    page.fill("#id_new_password2", password)
+    page.fill("#id_captcha_1", captcha_answer(page, None))
+    page.check("#id_agree")
+    page.click("#register-form button[type=submit]")
+
+
+def sign_in(page, base, username, password=None):
     from tenants.services import DEMO_PASSWORD
 
     page.goto(base + "/accounts/login/")
