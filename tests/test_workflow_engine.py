@@ -262,3 +262,30 @@ def test_generated_form_opens_with_the_data_and_ticks_that_survive_printing(logi
         login_client("jiangmen", "jm_provider").get(f"/workbench/applications/{application.pk}/form.pdf").status_code
         == 404
     )
+
+
+def test_national_listing_chain_with_experts_assigned_by_operations(login_client, tenant_schema):
+    with tenant_schema("national"):
+        application = submitted(kind="listing", applicant="nat_provider", title="工业设备上云方案 上架")
+        services.task_decide(task_id=open_task(application).pk, membership=member("nat_ops"), action="approve")
+        expert_task = open_task(application)
+        assert expert_task.handler == "experts" and expert_task in tasks_awaiting(member("nat_ops"))
+        assert expert_task not in tasks_awaiting(member("zhang_expert"))
+        with pytest.raises(services.WorkflowError, match="您不是该环节的审核人"):
+            services.task_decide(task_id=expert_task.pk, membership=member("zhang_expert"), action="approve")
+        with pytest.raises(services.WorkflowError, match="请选择本平台的专家"):
+            services.task_assign_experts(
+                task_id=expert_task.pk, membership=member("nat_ops"), expert_user_ids=[member("nat_enterprise").user_id]
+            )
+    ops = login_client("national", "nat_ops")
+    expert_id = User.objects.get(username="zhang_expert").pk
+    assert (
+        ops.post(f"/workbench/applications/{application.pk}/", {"do": "assign", "experts": [expert_id]}).status_code
+        == 302
+    )
+    expert = login_client("national", "zhang_expert")
+    assert "工业设备上云方案 上架" in expert.get("/workbench/inbox/").content.decode()
+    expert.post(f"/workbench/applications/{application.pk}/", {"do": "decide", "action": "approve"})
+    with tenant_schema("national"):
+        assert open_task(application).role == "province"
+        assert expert_task not in tasks_awaiting(member("nat_ops"))

@@ -25,3 +25,14 @@ class InboxFilterForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("盖章扫描件（PDF，不超过 100 MB）"))
+
+
+class AssignExpertsForm(forms.Form):
+    experts = forms.MultipleChoiceField(label=_("评审专家"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        from tenant_apps.organisations.models import Membership
+
+        super().__init__(*args, **kwargs)
+        experts = Membership.objects.filter(roles__contains=["expert"], is_active=True).select_related("user")
+        self.fields["experts"].choices = [(m.user_id, m.user.get_full_name() or m.user.username) for m in experts]

@@ -20,8 +20,12 @@ def tasks_awaiting(membership):
         mine |= Q(handler=handler.ANCHOR_UNIT, application__anchor_unit__organisation_id=membership.organisation_id)
     if membership.has_role("expert"):
         mine |= Q(handler=handler.EXPERTS, assignees=membership.user_id)
+    if membership.has_role("ops", "tenant_admin", "city_bureau"):
+        # Expert stages wait on whoever assigns the experts until experts are chosen.
+        mine |= Q(handler=handler.EXPERTS, assignees__isnull=True)
     return (
         Task.objects.filter(mine, state=Task.State.OPEN)
+        .distinct()
         .select_related("application", "application__applicant", "application__organisation")
         .order_by("-created_at", "-id")
     )

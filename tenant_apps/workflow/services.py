@@ -232,3 +232,27 @@ def stage_upload(*, task_id: int, membership, upload) -> Application:
             stage=task.application.current_stage,
         )
         return task_decide(task_id=task.pk, membership=membership, action=LogEntry.Action.APPROVE)
+
+
+ASSIGNING_ROLES = ("ops", "tenant_admin", "city_bureau")
+
+
+@transaction.atomic
+def task_assign_experts(*, task_id: int, membership, expert_user_ids: list[int]) -> Task:
+    """Operations staff (or the city) choose which experts review an application at an expert stage."""
+    from tenant_apps.organisations.models import Membership
+
+    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    if task is None or task.state != Task.State.OPEN or task.handler != Stage.Handler.EXPERTS:
+        raise WorkflowError(_("该环节不需要指派专家。"))
+    if membership is None or not membership.has_role(*ASSIGNING_ROLES):
+        raise WorkflowError(_("您不能指派专家。"))
+    experts = list(
+        Membership.objects.filter(user_id__in=expert_user_ids, is_active=True, roles__contains=["expert"]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if not experts or len(experts) != len(set(expert_user_ids)):
+        raise WorkflowError(_("请选择本平台的专家。"))
+    task.assignees.set(experts)
+    return task

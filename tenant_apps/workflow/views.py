@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shared_apps.accounts.forms import attach_error
+from tenant_apps.onboarding.selectors import profile_display
 from tenant_apps.organisations.selectors import current_membership
 from tenant_apps.workflow import services
-from tenant_apps.workflow.forms import DecisionForm, InboxFilterForm, UploadForm
+from tenant_apps.workflow.forms import AssignExpertsForm, DecisionForm, InboxFilterForm, UploadForm
 from tenant_apps.workflow.models import Application, Task
 from tenant_apps.workflow.selectors import (
     access_application,
@@ -57,9 +58,18 @@ def application_detail(request, pk: int):
     form = DecisionForm(request.POST or None, actions=task.actions if task else [])
     upload_stage = can_decide and task.handler == "applicant_upload"
     upload_form = UploadForm(request.POST or None, request.FILES or None)
+    can_assign = task is not None and task.handler == "experts" and membership.has_role(*services.ASSIGNING_ROLES)
+    assign_form = AssignExpertsForm(
+        request.POST or None, initial={"experts": [u.pk for u in task.assignees.all()]} if can_assign else None
+    )
     if request.method == "POST":
         action = request.POST.get("do")
         try:
+            if action == "assign" and can_assign and assign_form.is_valid():
+                ids = [int(pk) for pk in assign_form.cleaned_data["experts"]]
+                services.task_assign_experts(task_id=task.pk, membership=membership, expert_user_ids=ids)
+                messages.success(request, _("已指派专家。"))
+                return redirect("application-detail", pk=pk)
             if action == "upload" and upload_stage and upload_form.is_valid():
                 services.stage_upload(task_id=task.pk, membership=membership, upload=upload_form.cleaned_data["file"])
                 messages.success(request, _("已上传，进入下一环节。"))
@@ -86,8 +96,11 @@ def application_detail(request, pk: int):
         "task": task,
         "can_decide": can_decide and not upload_stage,
         "upload_stage": upload_stage,
+        "can_assign": can_assign,
+        "assign_form": assign_form,
         "upload_form": upload_form,
         "attachments": application.attachments.all(),
+        "profile_rows": profile_display(application.organisation),
         "form": form,
         "log": application_log(application),
         "timeline": _timeline(application),
