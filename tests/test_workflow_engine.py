@@ -289,3 +289,21 @@ def test_national_listing_chain_with_experts_assigned_by_operations(login_client
     with tenant_schema("national"):
         assert open_task(application).role == "province"
         assert expert_task not in tasks_awaiting(member("nat_ops"))
+
+
+def test_stage_due_time_is_copied_to_the_task_and_shown_when_overdue(login_client, tenant_schema):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with tenant_schema("harbin"):
+        application = submitted(kind="acceptance", title="验收申请 时限")
+        task = open_task(application)
+        assert task.due_at is not None
+        assert timedelta(days=14, hours=23) < task.due_at - task.created_at <= timedelta(days=15)
+        assert not task.is_overdue
+    bureau = login_client("harbin", "hrb_bureau")
+    assert "已逾期" not in bureau.get("/workbench/inbox/", {"name": "时限"}).content.decode()
+    with tenant_schema("harbin"):
+        Task.objects.filter(pk=task.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    assert "已逾期" in bureau.get("/workbench/inbox/", {"name": "时限"}).content.decode()

@@ -46,6 +46,7 @@ class Stage(models.Model):
         verbose_name=_("可用操作"),
         default=list,
     )
+    due_days = models.PositiveSmallIntegerField(_("办理时限（天）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("审核环节")
@@ -138,6 +139,7 @@ class Task(models.Model):
     actions = ArrayField(models.CharField(max_length=10), default=list)
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -156,6 +158,12 @@ class Task(models.Model):
             )
         ]
         indexes = [models.Index(fields=["state", "handler", "role"])]
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.state == self.State.OPEN and self.due_at is not None and self.due_at < timezone.now()
 
 
 class LogEntry(models.Model):

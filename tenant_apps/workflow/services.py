@@ -1,6 +1,7 @@
 """Writes to review-chain configuration. Run inside the tenant's schema."""
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ def flows_apply(flows: dict[str, dict]) -> None:
                     "handler": stage.get("handler", Stage.Handler.ROLE),
                     "role": stage.get("role", ""),
                     "actions": stage.get("actions", [Stage.Action.APPROVE]),
+                    "due_days": stage.get("due_days"),
                 },
             )
 
@@ -39,7 +41,14 @@ class WorkflowError(ValueError):
 
 def _snapshot(flow: Flow) -> list[dict]:
     return [
-        {"position": s.position, "name": s.name, "handler": s.handler, "role": s.role, "actions": list(s.actions)}
+        {
+            "position": s.position,
+            "name": s.name,
+            "handler": s.handler,
+            "role": s.role,
+            "actions": list(s.actions),
+            "due_days": s.due_days,
+        }
         for s in flow.stages.order_by("position")
     ]
 
@@ -65,6 +74,7 @@ def _open_task(application: Application) -> Task:
         handler=stage["handler"],
         role=stage.get("role", ""),
         actions=stage["actions"],
+        due_at=timezone.now() + timedelta(days=stage["due_days"]) if stage.get("due_days") else None,
     )
 
 
