@@ -217,3 +217,16 @@ def test_review_progress_exports_as_a_pdf_with_chinese_text(login_client, newcom
         .status_code
         == 404
     )
+
+
+def test_my_applications_rows_offer_withdraw_and_re_edit(login_client, newcomer, tenant_schema):
+    user, form = newcomer
+    enterprise = login_client("harbin", user.username)
+    enterprise.post("/workbench/enterprise/", form)
+    with tenant_schema("harbin"):
+        application = Application.objects.get(applicant=user)
+    mine = enterprise.get("/workbench/inbox/?tab=mine").content.decode()
+    assert 'name="do" value="withdraw"' in mine and "重新编辑" not in mine
+    enterprise.post(f"/workbench/applications/{application.pk}/", {"do": "withdraw"})
+    mine = enterprise.get("/workbench/inbox/?tab=mine").content.decode()
+    assert 'value="withdraw"' not in mine and "重新编辑" in mine
