@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -70,20 +69,6 @@ def ensure_module(request, code: str) -> Module:
     if code not in MODULES or tenant is None or not tenant.has_module(code):
         raise Http404(_("该模块未在本城市启用。"))
     return MODULES[code]
-
-
-def module_required(code: str):
-    """View decorator form of `ensure_module`."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            ensure_module(request, code)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def enabled_modules(tenant) -> list[Module]:

@@ -13,13 +13,7 @@ from shared_apps.accounts.models import mobile_validator
 from shared_apps.accounts.views import client_ip
 from tenant_apps.onboarding import services
 from tenant_apps.onboarding.models import RegistrationDraft
-from tenant_apps.organisations.api_access import IsTenantMember
-
-
-def _error_response(error) -> Response:
-    if isinstance(error, ValidationError):
-        return Response({"password": error.messages}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({error.field or "non_field_errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+from tenant_apps.organisations.api_access import IsTenantMember, refusal_response
 
 
 class RegistrationAccountView(APIView):
@@ -50,7 +44,7 @@ class RegistrationAccountView(APIView):
                 ip=client_ip(request),
             )
         except (services.RegistrationError, ValidationError) as error:
-            return _error_response(error)
+            return refusal_response(error)
         output = self.OutputSerializer({"username": user.username, "roles": membership.roles})
         return Response(output.data, status=status.HTTP_201_CREATED)
 
@@ -74,5 +68,5 @@ class RegistrationDraftView(APIView):
         try:
             draft = services.registration_draft_save(user=request.user, data=payload.validated_data["data"])
         except services.RegistrationError as error:
-            return _error_response(error)
+            return refusal_response(error)
         return Response(self.DraftSerializer(draft).data)

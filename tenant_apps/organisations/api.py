@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from shared_apps.accounts.models import mobile_validator
 from tenant_apps.organisations import services
-from tenant_apps.organisations.api_access import IsTenantMember, ScopedAPIView
+from tenant_apps.organisations.api_access import IsTenantMember, ScopedAPIView, refusal_response
 from tenant_apps.organisations.selectors import current_membership, mask_mobile, sub_accounts
 from tenant_apps.portal.selectors import workbench_menu
 
@@ -70,12 +70,6 @@ class SubAccountCreateSerializer(SubAccountSerializer):
     password = serializers.CharField(write_only=True)
 
 
-def _refusal(error) -> Response:
-    if isinstance(error, ValidationError):
-        return Response({"password": error.messages}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({error.field or "non_field_errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
-
-
 class SubAccountListView(mixins.ListModelMixin, ScopedAPIView):
     permission_classes = [IsAuthenticated, IsTenantMember, ManagesOrganisation]
     serializer_class = SubAccountSerializer
@@ -103,7 +97,7 @@ class SubAccountListView(mixins.ListModelMixin, ScopedAPIView):
                 menu_permissions=data.get("menu_permissions", []),
             )
         except (services.SubAccountError, ValidationError) as error:
-            return _refusal(error)
+            return refusal_response(error)
         return Response(SubAccountSerializer(sub_account).data, status=status.HTTP_201_CREATED)
 
 
@@ -135,7 +129,7 @@ class SubAccountDetailView(ScopedAPIView):
                 menu_permissions=payload.validated_data.get("menu_permissions", sub_account.menu_permissions),
             )
         except services.SubAccountError as error:
-            return _refusal(error)
+            return refusal_response(error)
         return Response(SubAccountSerializer(sub_account).data)
 
     @extend_schema(summary="删除子账号")
@@ -162,5 +156,5 @@ class SubAccountPasswordView(ScopedAPIView):
                 manager=request.membership, sub_account=self.get_object(), password=payload.validated_data["password"]
             )
         except ValidationError as error:
-            return _refusal(error)
+            return refusal_response(error)
         return Response(status=status.HTTP_204_NO_CONTENT)

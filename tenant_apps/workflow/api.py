@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from tenant_apps.organisations.api_access import ScopedAPIView
+from tenant_apps.organisations.api_access import ScopedAPIView, refusal_response
 from tenant_apps.workflow import services
 from tenant_apps.workflow.models import Application, LogEntry, Task
 from tenant_apps.workflow.selectors import access_application, filter_inbox, my_applications, tasks_awaiting
@@ -92,7 +92,7 @@ class WithdrawView(ScopedAPIView):
         try:
             application = services.application_withdraw(application=self.get_object(), actor=request.user)
         except services.WorkflowError as error:
-            return Response({"non_field_errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+            return refusal_response(error)
         return Response(ApplicationSerializer(application).data)
 
 
@@ -114,5 +114,5 @@ class DecideView(ScopedAPIView):
         try:
             application = services.task_decide(task_id=task.pk, membership=request.membership, **payload.validated_data)
         except services.WorkflowError as error:
-            return Response({"non_field_errors": [str(error)]}, status=status.HTTP_409_CONFLICT)
+            return refusal_response(error, status.HTTP_409_CONFLICT)
         return Response(ApplicationSerializer(application).data)
