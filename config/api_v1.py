@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cms.api import ArticleDetailView, ArticleListView, ColumnListView, NationwideNoticeDetailView
 from shared_apps.accounts.api import TokenView
 from shared_apps.directory.api import CompanyLookupView
 from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationDraftView
@@ -17,6 +18,14 @@ from tenant_apps.workflow.api import (
 
 urlpatterns = [
     path("tenant/", TenantProfileView.as_view(), name="api-tenant-profile"),
+    path("portal/columns/", ColumnListView.as_view(), name="api-portal-columns"),
+    path("portal/articles/", ArticleListView.as_view(), name="api-portal-articles"),
+    path("portal/articles/<int:pk>/", ArticleDetailView.as_view(), name="api-portal-article"),
+    path(
+        "portal/national-notices/<int:pk>/",
+        NationwideNoticeDetailView.as_view(),
+        name="api-portal-national-notice",
+    ),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("modules/<slug:code>/", ModuleView.as_view(), name="api-module"),

@@ -39,6 +39,7 @@ SHARED_APPS = [
     "shared_apps.accounts",
     "shared_apps.oversight",
     "shared_apps.directory",
+    "shared_apps.broadcasts",
     "django.contrib.contenttypes",  # shared only: see ARCHITECTURE.md, stack facts
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -218,12 +219,14 @@ CACHES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 _celery_dir = VAR_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # Kombu keeps its exchange tables under `control/` of the working directory unless told otherwise.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or f"file://{_celery_dir / 'results'}"
@@ -271,7 +274,10 @@ SPECTACULAR_SETTINGS = {
 WAGTAIL_SITE_NAME = "中小企业数字化转型城市试点平台"
 WAGTAILADMIN_BASE_URL = f"{PUBLIC_SCHEME}://{BASE_DOMAIN}:{PUBLIC_PORT}"
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Substring search: PostgreSQL has no Chinese text-search parser here, so full-text search would treat a run of
+# Chinese characters as one word (ADR 0012). Queries run in the tenant schema, so search is per tenant.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database.fallback"}}
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # --- Security defaults that follow DEBUG ------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and PUBLIC_SCHEME == "https")

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from tenant_apps.organisations.admin_site import tenant_admin_site
 
 urlpatterns = [
+    path("", include("cms.urls")),
     path("", include("tenant_apps.portal.urls")),
     path("accounts/", include("shared_apps.accounts.urls")),
     path("register/", include("tenant_apps.onboarding.urls")),
@@ -19,5 +20,6 @@ urlpatterns = [
     path("django-admin/", tenant_admin_site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("pages/", include(wagtail_urls)),
+    # Last: every other path is a page of this tenant's portal tree.
+    path("", include(wagtail_urls)),
 ]

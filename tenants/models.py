@@ -31,6 +31,10 @@ class Tenant(TenantMixin):
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.TENANT)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     modules = ArrayField(models.CharField(max_length=40), verbose_name=_("启用模块"), default=list, blank=True)
+    # Set by the national center only (console, preset): a city admin must not be able to speak to every city.
+    publishes_nationwide = models.BooleanField(
+        _("可发布全国性通知"), default=False, help_text=_("该租户标记为全国性的通知在所有城市门户显示。")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -75,3 +79,12 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+def current_tenant() -> Tenant | None:
+    """The Tenant row of the schema in use. Requests carry it; `schema_context()` only sets a stand-in that knows
+    the schema name, so code that needs the row's fields reads it here."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.filter(schema_name=connection.schema_name).first()

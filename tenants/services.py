@@ -83,13 +83,14 @@ def tenant_provision(
     schema_name: str | None = None,
     name: str | None = None,
     subdomain: str | None = None,
-    with_demo_accounts: bool = False,
+    with_demo_data: bool = False,
     update_existing: bool = True,
 ) -> ProvisionResult:
     """Create or update a tenant from a preset. Idempotent: a second run changes nothing and copies nothing.
 
     With `update_existing=False` an existing tenant keeps its configuration as its admins left it (the demo's
-    restart); only missing demo accounts are added."""
+    restart); only missing demo accounts are added. `with_demo_data` adds the preset's demo accounts and its
+    demo articles (a city cloned from another city's preset must not start with that city's notices)."""
     started = time.perf_counter()
     preset = load_preset(preset) if isinstance(preset, str) else preset
     schema_name = schema_name or preset.schema_name
@@ -106,8 +107,9 @@ def tenant_provision(
     tenant = Tenant.objects.filter(schema_name=schema_name).first()
     created = tenant is None
     if not created and not update_existing:
-        if with_demo_accounts:
-            with schema_context(tenant.schema_name):
+        with schema_context(tenant.schema_name):
+            _portal_upgrade(preset, host, tenant.name, with_articles=with_demo_data)
+            if with_demo_data:
                 demo_accounts_provision(preset)
         connection.set_schema_to_public()
         return ProvisionResult(tenant=tenant, created=False, seconds=time.perf_counter() - started)
@@ -119,11 +121,13 @@ def tenant_provision(
     tenant.kind = Tenant.Kind.TENANT
     if created:
         tenant.modules = list(preset.modules)
+        tenant.publishes_nationwide = bool(preset.data.get("portal", {}).get("nationwide_notices", False))
     tenant.save(verbosity=0)  # a new row clones the template schema here
     Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": True})
 
     data = {**preset.data, "name": name, "short_name": tenant.short_name}
     with schema_context(tenant.schema_name):
+        from cms.services import editor_rights_ensure, nationwide_rebuild, portal_tree_ensure
         from tenant_apps.configuration.services import configuration_apply
         from tenant_apps.onboarding.services import profile_config_apply
         from tenant_apps.workflow.services import flows_apply
@@ -131,11 +135,24 @@ def tenant_provision(
         configuration_apply(data)
         flows_apply(data.get("flows", {}))
         profile_config_apply(data.get("profile_groups", []))
-        _wagtail_site_adopt(host, name)
-        if with_demo_accounts:
+        portal_tree_ensure(data.get("portal", {}), host=host, site_name=name, with_articles=with_demo_data)
+        editor_rights_ensure()
+        if tenant.publishes_nationwide:
+            nationwide_rebuild()
+        if with_demo_data:
             demo_accounts_provision(preset)
     connection.set_schema_to_public()
     return ProvisionResult(tenant=tenant, created=created, seconds=time.perf_counter() - started)
+
+
+def _portal_upgrade(preset: Preset, host: str, name: str, *, with_articles: bool) -> None:
+    """Tenants created before the portal existed get its tree once; existing portals are left to their editors."""
+    from cms.models import PortalHomePage
+    from cms.services import editor_rights_ensure, portal_tree_ensure
+
+    if not PortalHomePage.objects.exists():
+        portal_tree_ensure(preset.data.get("portal", {}), host=host, site_name=name, with_articles=with_articles)
+        editor_rights_ensure()
 
 
 def demo_accounts_provision(preset: Preset) -> None:
@@ -143,16 +160,3 @@ def demo_accounts_provision(preset: Preset) -> None:
     from tenant_apps.organisations.services import demo_accounts_seed
 
     demo_accounts_seed(preset.demo_accounts, password_hash=make_password(DEMO_PASSWORD))
-
-
-def _wagtail_site_adopt(host: str, site_name: str) -> None:
-    """A clone inherits the template's Wagtail Site; point it at this tenant's own host."""
-    from wagtail.models import Site
-
-    port = int(settings.PUBLIC_PORT or 80)
-    site = Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
-    if site is None:
-        return
-    if (site.hostname, site.port, site.site_name) != (host, port, site_name):
-        site.hostname, site.port, site.site_name = host, port, site_name
-        site.save()

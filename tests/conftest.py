@@ -28,7 +28,7 @@ def _private_celery_transport() -> Path:
 
     var_dir = Path(tempfile.mkdtemp(prefix="pilot-tests-"))
     folder = var_dir / "celery"
-    for sub in ("queue", "processed", "results"):
+    for sub in ("queue", "processed", "results", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     conf = {"task_default_queue": f"pilot-test-{os.getpid()}"}
     if app.conf.broker_url.startswith("filesystem"):
@@ -36,6 +36,7 @@ def _private_celery_transport() -> Path:
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
     if app.conf.result_backend.startswith("file://"):
@@ -57,7 +58,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         public_tenant_ensure()
         directory_import(DEMO_CSV)
         for code in PRESET_TENANTS:
-            tenant_provision(code, with_demo_accounts=True)
+            tenant_provision(code, with_demo_data=True)
         connection.set_schema_to_public()
 
 

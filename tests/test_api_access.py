@@ -7,7 +7,19 @@ pytestmark = pytest.mark.django_db
 
 # Public on purpose: the tenant's portal profile, the company directory (registration), registration and
 # token endpoints (POST only, captcha / credentials checked), the schema and its docs.
-PUBLIC = {"api-tenant-profile", "api-company-lookup", "api-registration", "api-token", "api-schema", "api-docs"}
+PUBLIC = {
+    "api-tenant-profile",
+    "api-company-lookup",
+    "api-registration",
+    "api-token",
+    "api-schema",
+    "api-docs",
+    # The portal's published content is public, like the portal.
+    "api-portal-columns",
+    "api-portal-articles",
+    "api-portal-article",
+    "api-portal-national-notice",
+}
 SAMPLE_KWARGS = {"pk": 1, "code": "admission"}
 
 

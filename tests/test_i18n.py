@@ -19,7 +19,7 @@ def test_english_catalogue_is_complete_and_compiled():
 @pytest.mark.django_db
 def test_portal_speaks_chinese_by_default_and_english_on_request(tenant_client):
     chinese = tenant_client("harbin").get("/").content.decode()
-    assert "进入工作台" in chinese and "入库申请" in chinese
+    assert "注册" in chinese and "入库申请" in chinese and "试点行业" in chinese
     english = tenant_client("harbin", HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
-    assert "Open the workbench" in english and "Pilot admission" in english
+    assert "Register" in english and "Pilot admission" in english and "Pilot industries" in english
     assert 'lang="en"' in english

@@ -28,7 +28,7 @@ def test_second_provisioning_changes_nothing(tenant_schema):
         "organisations_organisation",
     ]
     before = {table: _count("jiangmen", table) for table in tables}
-    result = tenant_provision("jiangmen", with_demo_accounts=True)
+    result = tenant_provision("jiangmen", with_demo_data=True)
     assert result.created is False
     assert {table: _count("jiangmen", table) for table in tables} == before
     assert Tenant.objects.filter(schema_name="jiangmen").count() == 1

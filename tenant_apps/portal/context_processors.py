@@ -16,8 +16,14 @@ def portal(request):
         membership = current_membership(request.user)
         return workbench_menu(tenant, membership) if membership else module_menu(tenant)
 
+    def portal_nav():
+        from cms.selectors import portal_nav
+
+        return portal_nav(request)
+
     return {
         "profile": SimpleLazyObject(lambda: tenant_profile(tenant)),
+        "portal_nav": SimpleLazyObject(portal_nav),
         "menu": SimpleLazyObject(menu),
         "register_url": reverse("register"),
     }

@@ -3,7 +3,6 @@ from django.urls import include, path
 from tenant_apps.portal import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("workbench/", views.workbench, name="workbench"),
     path("workbench/m/<slug:code>/", views.workbench_module, name="workbench-module"),
     path("workbench/accounts/", include("tenant_apps.organisations.urls")),

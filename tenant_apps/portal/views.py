@@ -9,14 +9,6 @@ from tenant_apps.portal.selectors import module_menu, tenant_profile, workbench_
 from tenants.modules import ensure_module
 
 
-def home(request):
-    return render(
-        request,
-        "portal/home.html",
-        {"profile": tenant_profile(request.tenant), "menu": module_menu(request.tenant)},
-    )
-
-
 @login_required
 def workbench(request):
     """Home of the workbench: who I am here, and the first rows of both inbox tabs with their counts."""

@@ -4,10 +4,12 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.organisations.roles import Role
+from tenant_apps.workflow.registry import check_named
 
 
 class Flow(models.Model):
@@ -47,6 +49,14 @@ class Stage(models.Model):
         default=list,
     )
     due_days = models.PositiveSmallIntegerField(_("办理时限（天）"), null=True, blank=True)
+    # Codes from the check registry (e.g. `needs_survey`): approval is refused while one of them fails.
+    checks = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name=_("通过前须满足"),
+        default=list,
+        blank=True,
+        help_text=_("例如 needs_survey：申请单位已填写需求调研表。"),
+    )
 
     class Meta:
         verbose_name = _("审核环节")
@@ -61,6 +71,11 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow.name} · {self.position}. {self.name}"
+
+    def clean(self):
+        unknown = [code for code in self.checks if check_named(code) is None]
+        if unknown:
+            raise ValidationError({"checks": _("未知的前置条件：%(codes)s") % {"codes": "、".join(unknown)}})
 
 
 class Application(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 _OUTCOME_HANDLERS: dict[str, Callable] = {}
 
@@ -19,3 +20,54 @@ def on_outcome(kind: str):
 
 def outcome_handler(kind: str) -> Callable | None:
     return _OUTCOME_HANDLERS.get(kind)
+
+
+# --- Checks a stage can require before it may approve ------------------------------------------------------------
+@dataclass(frozen=True)
+class Check:
+    code: str
+    label: str
+    # `passes(application) -> bool`; `failure` is what the reviewer (and the applicant) is told.
+    passes: Callable
+    failure: str
+    # Where the applicant fixes it (a URL), if anywhere.
+    remedy_url: Callable | None = None
+
+
+_CHECKS: dict[str, Check] = {}
+
+
+def register_check(check: Check) -> Check:
+    _CHECKS[check.code] = check
+    return check
+
+
+def check_named(code: str) -> Check | None:
+    return _CHECKS.get(code)
+
+
+def check_choices() -> list[tuple[str, str]]:
+    return [(check.code, check.label) for check in _CHECKS.values()]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    code: str
+    label: str
+    passed: bool
+    message: str
+    remedy_url: str | None
+
+
+def checks_evaluate(application, codes) -> list[CheckResult]:
+    """Results of the checks a stage names; an unknown code fails closed, so a typo never waves a review through."""
+    results = []
+    for code in codes or ():
+        check = _CHECKS.get(code)
+        if check is None:
+            results.append(CheckResult(code, code, False, f"未知的审核前置条件：{code}", None))
+            continue
+        passed = bool(check.passes(application))
+        remedy = check.remedy_url(application) if check.remedy_url and not passed else None
+        results.append(CheckResult(code, str(check.label), passed, "" if passed else str(check.failure), remedy))
+    return results

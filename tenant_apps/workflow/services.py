@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.workflow.models import Application, Attachment, Flow, LogEntry, Stage, Task
-from tenant_apps.workflow.registry import outcome_handler
+from tenant_apps.workflow.registry import checks_evaluate, outcome_handler
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ def flows_apply(flows: dict[str, dict]) -> None:
                     "role": stage.get("role", ""),
                     "actions": stage.get("actions", [Stage.Action.APPROVE]),
                     "due_days": stage.get("due_days"),
+                    "checks": list(stage.get("checks", [])),
                 },
             )
 
@@ -48,6 +49,7 @@ def _snapshot(flow: Flow) -> list[dict]:
             "role": s.role,
             "actions": list(s.actions),
             "due_days": s.due_days,
+            "checks": list(s.checks),
         }
         for s in flow.stages.order_by("position")
     ]
@@ -131,6 +133,12 @@ def application_submit(*, application: Application, actor) -> Application:
     return application
 
 
+def stage_checks(application: Application) -> list:
+    """The current stage's required checks and whether each passes now (shown to reviewers, enforced on approve)."""
+    stage = application.current_stage or {}
+    return checks_evaluate(application, stage.get("checks", []))
+
+
 def may_decide(task: Task, membership) -> bool:
     """Whether this person handles this task: by role, as the named anchor unit, as an assigned expert, or as
     the applicant at an upload stage."""
@@ -165,6 +173,10 @@ def task_decide(*, task_id: int, membership, action: str, opinion: str = "") -> 
         raise WorkflowError(_("该环节不允许此操作。"))
     if action in (LogEntry.Action.RETURN, LogEntry.Action.REJECT) and not opinion.strip():
         raise WorkflowError(_("退回或驳回时请填写审核意见。"))
+    if action == LogEntry.Action.APPROVE:
+        failing = [result for result in stage_checks(application) if not result.passed]
+        if failing:
+            raise WorkflowError(" ".join(result.message for result in failing))
     now = timezone.now()
     task.state, task.decision, task.opinion = Task.State.DONE, action, opinion
     task.decided_by_id, task.decided_at = membership.user_id, now

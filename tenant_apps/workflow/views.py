@@ -104,6 +104,7 @@ def application_detail(request, pk: int):
         "form": form,
         "log": application_log(application),
         "timeline": _timeline(application),
+        "checks": services.stage_checks(application) if application.state in Application.PENDING_STATES else [],
         "can_withdraw": is_applicant and application.state in Application.PENDING_STATES,
         "edit_url": edit_url if is_applicant and application.state in Application.EDITABLE_STATES else None,
     }

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         self._migrate()
         public_tenant_ensure()
         for code in tenant_preset_codes():
-            result = tenant_provision(load_preset(code), with_demo_accounts=True, update_existing=False)
+            result = tenant_provision(load_preset(code), with_demo_data=True, update_existing=False)
             verb = "created" if result.created else "up to date"
             self.stdout.write(f"  tenant {result.tenant.schema_name}: {verb} ({result.seconds:.2f} s)")
         self._console_accounts()

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="every tenant preset")
         parser.add_argument("--schema", help="schema name (default: the preset's)")
         parser.add_argument("--name", help="display name (default: the preset's)")
-        parser.add_argument("--demo-accounts", action="store_true", help="also create the preset's demo accounts")
+        parser.add_argument(
+            "--demo-accounts", action="store_true", help="also create the preset's demo accounts and demo articles"
+        )
 
     def handle(self, *args, **options):
         started = time.perf_counter()
@@ -30,7 +32,7 @@ class Command(BaseCommand):
                     preset,
                     schema_name=options["schema"],
                     name=options["name"],
-                    with_demo_accounts=options["demo_accounts"],
+                    with_demo_data=options["demo_accounts"],
                 )
             except (PresetError, ProvisioningError) as error:
                 raise CommandError(str(error)) from error

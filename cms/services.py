@@ -1,0 +1,256 @@
+"""Writes for the portal: the page tree a preset starts with, editors' Wagtail rights, nationwide notices, surveys.
+
+Everything here runs inside the tenant schema it concerns (provisioning and requests set it)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+from cms.models import (
+    ArticlePage,
+    Column,
+    ColumnIndexPage,
+    FaqPage,
+    PortalHomePage,
+    SurveyField,
+    SurveyPage,
+    SurveySubmission,
+)
+from cms.sanitize import sanitise_rendered_html
+from tenants.models import current_tenant
+
+logger = logging.getLogger(__name__)
+
+COLUMN_SLUGS = {
+    Column.NOTICES: "notices",
+    Column.POLICY_NEWS: "policy-news",
+    Column.NEWS: "news",
+    Column.SME: "sme",
+    Column.INTERPRETATIONS: "interpretations",
+}
+
+
+# --- The tree a tenant starts with --------------------------------------------------------------------------------
+def site_adopt(host: str, site_name: str) -> Site | None:
+    """A clone inherits the template's Wagtail Site; point it at this tenant's own host."""
+    port = int(settings.PUBLIC_PORT or 80)
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
+    if site is None:
+        return None
+    if (site.hostname, site.port, site.site_name) != (host, port, site_name):
+        site.hostname, site.port, site.site_name = host, port, site_name
+        site.save()
+    return site
+
+
+@transaction.atomic
+def portal_tree_ensure(portal: dict, *, host: str, site_name: str, with_articles: bool = False) -> PortalHomePage:
+    """The portal home, the five columns, FAQ and (if the preset has one) the survey; with `with_articles` the
+    preset's demo articles too. Only missing pages are created: editors' work is never overwritten."""
+    site = site_adopt(host, site_name)
+    home = PortalHomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = root.add_child(
+            instance=PortalHomePage(title=site_name, slug="portal", banner_text=portal.get("banner_text", ""))
+        )
+        previous = site.root_page if site else None
+        if site is not None:
+            site.root_page = home
+            site.save()
+        if previous is not None and previous.specific_class is Page and previous.is_leaf():
+            previous.delete()  # the template's “Welcome to Wagtail” page
+
+    articles = portal.get("articles", []) if with_articles else []
+    for column in Column:
+        slug = COLUMN_SLUGS[column]
+        if home.get_children().filter(slug=slug).exists():
+            continue
+        index = home.add_child(
+            instance=ColumnIndexPage(
+                title=str(column.label),
+                slug=slug,
+                column=column,
+                shows_nationwide=column == Column.NOTICES,
+                show_in_menus=True,
+            )
+        )
+        for spec in (a for a in articles if a.get("column", "notices") == column):
+            index.add_child(instance=_article(spec))
+
+    faq = portal.get("faq")
+    if faq and not home.get_children().filter(slug=faq.get("slug", "faq")).exists():
+        items = [{"type": "qa", "value": {"question": i["question"], "answer": i["answer"]}} for i in faq["items"]]
+        home.add_child(
+            instance=FaqPage(
+                title=faq.get("title", _("常见问题")),
+                slug=faq.get("slug", "faq"),
+                intro=faq.get("intro", ""),
+                items=items,
+                show_in_menus=True,
+            )
+        )
+
+    survey = portal.get("survey")
+    if survey and not home.get_children().filter(slug=survey.get("slug", "survey")).exists():
+        page = SurveyPage(
+            title=survey["title"],
+            slug=survey.get("slug", "survey"),
+            intro=survey.get("intro", ""),
+            thank_you_text=survey.get("thank_you_text", ""),
+            show_in_menus=True,
+        )
+        for field in survey.get("fields", []):
+            page.form_fields.add(
+                SurveyField(
+                    label=field["label"],
+                    field_type=field.get("field_type", "singleline"),
+                    required=field.get("required", True),
+                    choices="\n".join(field.get("choices", [])),
+                    help_text=field.get("help_text", ""),
+                    binds=field.get("binds", ""),
+                )
+            )
+        home.add_child(instance=page)
+    return home
+
+
+def _article(spec: dict) -> ArticlePage:
+    day = spec.get("date")
+    return ArticlePage(
+        title=spec["title"],
+        slug=spec.get("slug") or "",
+        date=day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day) if day else None,
+        issuer=spec.get("issuer", ""),
+        summary=spec.get("summary", ""),
+        body=spec.get("body", ""),
+        nationwide=spec.get("nationwide", False),
+    )
+
+
+# --- Editors ------------------------------------------------------------------------------------------------------
+# Wagtail reads page and collection rights from groups, and groups are global (public schema). Each tenant
+# therefore has its own group, and only that tenant's schema grants it rights (ADR 0013).
+PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page")
+COLLECTION_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+)
+CMS_ROLES = ("editor", "tenant_admin")
+
+
+def editor_group(schema_name: str | None = None) -> Group:
+    group, _created = Group.objects.get_or_create(name=f"{schema_name or connection.schema_name}·editors")
+    return group
+
+
+def editor_rights_ensure() -> Group:
+    """Grant this tenant's editor group the page rights on the portal tree and the media rights on the root
+    collection; the global groups Wagtail's migrations create get none here."""
+    group = editor_group()
+    home = PortalHomePage.objects.first() or Page.get_first_root_node()
+    GroupPagePermission.objects.exclude(group=group).delete()
+    GroupCollectionPermission.objects.exclude(group=group).delete()
+    for codename in PAGE_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
+    collection = Collection.get_first_root_node()
+    for app_label, codename in COLLECTION_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+    return group
+
+
+def editor_membership_sync(membership) -> None:
+    """Keep the person in this tenant's editor group exactly while they hold an editing role here."""
+    group = editor_group()
+    if membership.is_active and set(membership.roles) & set(CMS_ROLES):
+        membership.user.groups.add(group)
+    else:
+        membership.user.groups.remove(group)
+
+
+# --- Nationwide notices -------------------------------------------------------------------------------------------
+def nationwide_sync(page: ArticlePage) -> None:
+    """Project one page into `public`: present exactly while it is live, nationwide and its tenant may publish
+    nationwide. Runs in the publishing transaction, so a rolled-back publish leaves no row behind."""
+    from shared_apps.broadcasts.models import NationwideNotice
+
+    tenant = current_tenant()
+    if not (tenant and tenant.publishes_nationwide and page.live and page.nationwide):
+        NationwideNotice.objects.filter(source__schema_name=connection.schema_name, source_page_id=page.pk).delete()
+        return
+    from wagtail.rich_text import expand_db_html
+
+    source_url = page.get_full_url() or ""
+    base = source_url.split("/", 3)
+    base_url = "/".join(base[:3]) + "/" if len(base) >= 3 else ""
+    attachments = [
+        {"title": item.label, "url": base_url.rstrip("/") + item.document.url}
+        for item in page.attachments.select_related("document")
+    ]
+    NationwideNotice.objects.update_or_create(
+        source_id=tenant.pk,
+        source_page_id=page.pk,
+        defaults={
+            "source_url": source_url,
+            "title": page.title,
+            "date": page.date,
+            "issuer": page.issuer,
+            "summary": page.summary,
+            "body": sanitise_rendered_html(expand_db_html(page.body), base_url),
+            "attachments": attachments,
+        },
+    )
+
+
+def nationwide_forget(page_id: int) -> None:
+    from shared_apps.broadcasts.models import NationwideNotice
+
+    NationwideNotice.objects.filter(source__schema_name=connection.schema_name, source_page_id=page_id).delete()
+
+
+def nationwide_rebuild() -> int:
+    """Reconcile this tenant's rows with its tree (after a restore, a missed signal or a capability change)."""
+    from shared_apps.broadcasts.models import NationwideNotice
+
+    live_ids = set()
+    tenant = current_tenant()
+    if tenant and tenant.publishes_nationwide:
+        for page in ArticlePage.objects.live().filter(nationwide=True):
+            nationwide_sync(page)
+            live_ids.add(page.pk)
+    stale = NationwideNotice.objects.filter(source__schema_name=connection.schema_name).exclude(
+        source_page_id__in=live_ids
+    )
+    stale.delete()
+    return len(live_ids)
+
+
+# --- Needs survey -------------------------------------------------------------------------------------------------
+def survey_submission_create(*, page: SurveyPage, form) -> SurveySubmission:
+    """Store the answers with the organisation's USCC and name (from the questions bound to them) and the
+    account, when signed in, so the registration review can find the survey either way."""
+    data = form.cleaned_data
+    bound = {field.binds: field.clean_name for field in page.get_form_fields() if field.binds}
+    user = getattr(form, "user", None)
+    submission = SurveySubmission.objects.create(
+        page=page,
+        form_data=data,
+        user=user if user is not None and user.is_authenticated else None,
+        uscc=str(data.get(bound.get(SurveyField.Binds.USCC, ""), "") or "").strip().upper()[:18],
+        company_name=str(data.get(bound.get(SurveyField.Binds.COMPANY_NAME, ""), "") or "").strip()[:100],
+    )
+    logger.info("survey %s answered (%s)", page.pk, submission.uscc or "no uscc")
+    return submission

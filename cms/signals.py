@@ -1,0 +1,34 @@
+"""Keep derived state in step with its source: nationwide notices with their pages, editor groups with memberships."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
+
+from cms import services
+from cms.models import ArticlePage
+from tenant_apps.organisations.models import Membership
+
+
+@receiver(page_published, sender=ArticlePage)
+def article_published(sender, instance, **kwargs):
+    services.nationwide_sync(instance)
+
+
+@receiver(page_unpublished, sender=ArticlePage)
+def article_unpublished(sender, instance, **kwargs):
+    services.nationwide_forget(instance.pk)
+
+
+@receiver(post_delete, sender=ArticlePage)
+def article_deleted(sender, instance, **kwargs):
+    services.nationwide_forget(instance.pk)
+
+
+@receiver(post_save, sender=Membership)
+def membership_saved(sender, instance, **kwargs):
+    services.editor_membership_sync(instance)
+
+
+@receiver(post_delete, sender=Membership)
+def membership_deleted(sender, instance, **kwargs):
+    instance.user.groups.remove(services.editor_group())
