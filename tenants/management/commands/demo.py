@@ -111,7 +111,9 @@ class Command(BaseCommand):
         for tenant in Tenant.objects.serving():
             out(f"\n{tenant.name}: {tenant_url(tenant)}")
             out(f"  API: {tenant_url(tenant)}api/v1/tenant/   docs: {tenant_url(tenant)}api/docs/")
-            out(f"  SMS outbox (demo codes): {tenant_url(tenant)}accounts/dev/sms-outbox/")
+            out(
+                f"  CMS (editors): {tenant_url(tenant)}cms/   SMS outbox (demo codes): {tenant_url(tenant)}accounts/dev/sms-outbox/"
+            )
             if tenant.preset:
                 for account in load_preset(tenant.preset).demo_accounts:
                     out(f"  {account['username']:<16} {','.join(account['roles']):<14} password {DEMO_PASSWORD}")
