@@ -104,6 +104,14 @@ def latest(index: ColumnIndexPage, request, count: int) -> list[FeedItem]:
     return _hydrate(list(_rows(_articles(index), notices)[:count]), request)
 
 
+def latest_notices(request, count: int = 5) -> tuple[list[FeedItem], str | None]:
+    """The workbench's announcements: the newest items of the first notices column, and its address."""
+    index = ColumnIndexPage.objects.live().public().filter(column="notices").order_by("path").first()
+    if index is None:
+        return [], None
+    return latest(index, request, count), index.get_url(request)
+
+
 @dataclass(frozen=True)
 class Section:
     title: str

@@ -278,6 +278,7 @@ WAGTAIL_I18N_ENABLED = False
 # Chinese characters as one word (ADR 0012). Queries run in the tenant schema, so search is per tenant.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database.fallback"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.DocumentForm"
 
 # --- Security defaults that follow DEBUG ------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and PUBLIC_SCHEME == "https")

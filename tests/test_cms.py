@@ -218,3 +218,66 @@ def test_unpublished_and_draft_pages_are_not_served(tenant_schema, tenant_client
         draft = _index().add_child(instance=ArticlePage(title="哈尔滨未发布草稿", live=False))
     assert "哈尔滨未发布草稿" not in tenant_client("harbin").get("/notices/").content.decode()
     assert tenant_client("harbin").get(f"/api/v1/portal/articles/{draft.pk}/").status_code == 404
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_article_attachments_are_listed_and_downloadable(tenant_schema, tenant_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from cms.models import ArticleAttachment
+
+    with tenant_schema("jiangmen"):
+        document = Document.objects.create(title="专项资金实施细则全文", file=ContentFile(PDF, name="rules.pdf"))
+        page = _publish(_index(), title="带附件的江门通知", date=datetime.date(2026, 11, 1))
+        ArticleAttachment.objects.create(page=page, document=document, title="实施细则（PDF）")
+        url = document.url
+    html = tenant_client("jiangmen").get(_path(page)).content.decode()
+    assert "实施细则（PDF）" in html and f'href="{url}"' in html and "2026-11-01" in html
+    download = tenant_client("jiangmen").get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    # Documents are per tenant: the same path on Harbin's host is not Jiangmen's file.
+    other = tenant_client("harbin").get(url)
+    assert other.status_code == 404 or b"".join(other.streaming_content) != PDF
+
+
+def test_cms_document_uploads_are_checked_by_content(login_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    editor = login_client("harbin", "hrb_editor")
+    fake = SimpleUploadedFile("notice.pdf", b"<script>alert(1)</script>", content_type="application/pdf")
+    response = editor.post("/cms/documents/add/", {"title": "伪装的PDF", "file": fake, "collection": "1"})
+    assert response.status_code == 200 and "按文件内容识别" in response.content.decode()
+    real = SimpleUploadedFile("notice.bin", PDF, content_type="application/octet-stream")
+    response = editor.post("/cms/documents/add/", {"title": "真实的PDF", "file": real, "collection": "1"})
+    assert response.status_code == 302
+
+
+def test_turning_off_nationwide_publishing_withdraws_the_notices(tenant_schema, tenant_client):
+    from cms.services import nationwide_rebuild
+    from tenants.models import Tenant
+
+    national = Tenant.objects.get(schema_name="national")
+    national.publishes_nationwide = False
+    national.save()
+    with tenant_schema("national"):
+        nationwide_rebuild()
+    assert not NationwideNotice.objects.filter(source=national).exists()
+    assert MINISTRY_NOTICE not in tenant_client("harbin").get("/notices/").content.decode()
+    connection.set_schema_to_public()
+    national.publishes_nationwide = True
+    national.save()
+    with tenant_schema("national"):
+        assert nationwide_rebuild() == 2
+    assert MINISTRY_NOTICE in tenant_client("harbin").get("/notices/").content.decode()
+
+
+def test_workbench_shows_the_latest_notices_with_nationwide_ones(login_client):
+    html = login_client("harbin", "hrb_enterprise").get("/workbench/").content.decode()
+    announcements = html[html.index('id="announcements"') :]
+    assert HARBIN_NOTICE in announcements or "关于组织开展试点项目验收和资金申请工作的通知" in announcements
+    assert "关于填报推荐试点企业需求调研表的通知" in announcements and "badge national" in announcements

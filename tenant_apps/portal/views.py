@@ -12,10 +12,12 @@ from tenants.modules import ensure_module
 @login_required
 def workbench(request):
     """Home of the workbench: who I am here, and the first rows of both inbox tabs with their counts."""
+    from cms.selectors import latest_notices
     from tenant_apps.workflow.selectors import my_applications, tasks_awaiting
 
     membership = current_membership(request.user)
     awaiting, mine = tasks_awaiting(membership), my_applications(membership)
+    notices, notices_url = latest_notices(request)
     return render(
         request,
         "portal/workbench.html",
@@ -27,6 +29,8 @@ def workbench(request):
             "awaiting_count": awaiting.count(),
             "mine": list(mine[:5]),
             "mine_count": mine.count(),
+            "notices": notices,
+            "notices_url": notices_url,
             "can_certify": bool(membership)
             and membership.has_role("enterprise", "provider")
             and not membership.is_sub_account,
