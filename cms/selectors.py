@@ -12,7 +12,7 @@ from django.db.models import CharField, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import ArticlePage, ColumnIndexPage, FaqPage, PortalHomePage, SurveyPage
+from cms.models import ArticlePage, Column, ColumnIndexPage, FaqPage, PortalHomePage, SurveyPage
 from shared_apps.broadcasts.models import NationwideNotice
 
 SEARCH_LIMIT = 500  # hits per source; a person refines a query rather than paging past this
@@ -104,9 +104,14 @@ def latest(index: ColumnIndexPage, request, count: int) -> list[FeedItem]:
     return _hydrate(list(_rows(_articles(index), notices)[:count]), request)
 
 
+def notices_index() -> ColumnIndexPage | None:
+    """The portal's (first) notices column."""
+    return ColumnIndexPage.objects.live().public().filter(column=Column.NOTICES).order_by("path").first()
+
+
 def latest_notices(request, count: int = 5) -> tuple[list[FeedItem], str | None]:
-    """The workbench's announcements: the newest items of the first notices column, and its address."""
-    index = ColumnIndexPage.objects.live().public().filter(column="notices").order_by("path").first()
+    """The workbench's announcements: the newest items of the notices column, and its address."""
+    index = notices_index()
     if index is None:
         return [], None
     return latest(index, request, count), index.get_url(request)

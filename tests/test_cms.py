@@ -281,3 +281,8 @@ def test_workbench_shows_the_latest_notices_with_nationwide_ones(login_client):
     announcements = html[html.index('id="announcements"') :]
     assert HARBIN_NOTICE in announcements or "关于组织开展试点项目验收和资金申请工作的通知" in announcements
     assert "关于填报推荐试点企业需求调研表的通知" in announcements and "badge national" in announcements
+
+
+def test_the_notices_module_entry_opens_the_notices_column(tenant_client):
+    response = tenant_client("harbin").get("/m/notices/")
+    assert response.status_code == 302 and response["Location"] == "/notices/"

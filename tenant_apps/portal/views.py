@@ -1,7 +1,7 @@
 """Portal home, workbench and module pages of a tenant host."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tenant_apps.organisations.access import check_module_access
 from tenant_apps.organisations.selectors import current_membership
@@ -41,6 +41,12 @@ def workbench(request):
 
 def module_home(request, code: str):
     module = ensure_module(request, code)
+    if code == "notices":  # the module's public face is the portal's notices column
+        from cms.selectors import notices_index
+
+        index = notices_index()
+        if index is not None:
+            return redirect(index.get_url(request))
     return render(
         request,
         "portal/module.html",
