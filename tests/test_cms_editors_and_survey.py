@@ -200,3 +200,13 @@ def test_other_tenants_review_without_a_survey_requirement(tenant_schema):
         task = application.tasks.get(state="open")
         decided = workflow.task_decide(task_id=task.pk, membership=_ops("harbin"), action="approve")
     assert decided.state == Application.State.APPROVED
+
+
+def test_registration_done_page_asks_for_the_survey_until_it_is_answered(tenant_schema, login_client, tenant_client):
+    with tenant_schema("national"):
+        _registration_under_review("national", "91320500MA0DY00004", "nat_gate_done")
+    client = login_client("national", "nat_gate_done")
+    page = client.get("/register/done/").content.decode()
+    assert "尚未填写需求调研表" in page and 'href="/survey/"' in page
+    tenant_client("national").post("/survey/", _form(统一社会信用代码="91320500MA0DY00004"))
+    assert "尚未填写需求调研表" not in client.get("/register/done/").content.decode()

@@ -116,7 +116,17 @@ def done_view(request):
     membership = current_membership(request.user)
     if membership is None:
         return redirect("register")
-    return render(request, "onboarding/done.html", {"membership": membership})
+    return render(request, "onboarding/done.html", {"membership": membership, "checks": _open_checks(membership)})
+
+
+def _open_checks(membership) -> list:
+    """What the applicant still has to do before the review of their registration can pass (e.g. the survey)."""
+    from tenant_apps.workflow.models import Application
+    from tenant_apps.workflow.selectors import my_applications
+    from tenant_apps.workflow.services import stage_checks
+
+    pending = my_applications(membership).filter(state=Application.State.IN_REVIEW).first()
+    return [check for check in stage_checks(pending) if not check.passed] if pending else []
 
 
 def agreement_view(request, which: str):
