@@ -286,3 +286,12 @@ def test_workbench_shows_the_latest_notices_with_nationwide_ones(login_client):
 def test_the_notices_module_entry_opens_the_notices_column(tenant_client):
     response = tenant_client("harbin").get("/m/notices/")
     assert response.status_code == 302 and response["Location"] == "/notices/"
+
+
+def test_previews_of_unsaved_rich_text_render_sanitised():
+    from wagtail.rich_text import RichText
+
+    from cms.templatetags.cms_tags import clean_richtext
+
+    html = str(clean_richtext(RichText('<p>预览<script>steal()</script><img src=x onerror="steal()"></p>')))
+    assert "预览" in html and "steal()" not in html
