@@ -62,11 +62,12 @@ class PortalHomePage(Page):
         verbose_name = _("门户首页")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import home_sections, quick_entries
+        from cms.selectors import home_entries, home_sections
+        from tenant_apps.portal.selectors import quick_entries
 
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = home_sections(self, request)
-        context["quick_entries"] = quick_entries(self, request)
+        context["quick_entries"] = quick_entries(request) + home_entries(self, request)
         return context
 
 
@@ -279,7 +280,7 @@ class SurveyPage(AbstractForm):
         return SurveySubmission
 
     def get_form(self, *args, **kwargs):
-        from tenant_apps.onboarding.profile_forms import uscc_validator
+        from tenants.validators import uscc_validator
 
         form = super().get_form(*args, **kwargs)
         for field in self.get_form_fields():

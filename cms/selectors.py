@@ -1,4 +1,5 @@
-"""Reads for the portal: column feeds (own articles merged with nationwide notices), home sections, search."""
+"""Reads for the portal: column feeds (own articles merged with nationwide notices), home sections, search, and
+what the workbench shows of the portal (registered with `tenant_apps.portal.content` in CmsConfig.ready)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import CharField, Q, Value
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from cms.models import ArticlePage, Column, ColumnIndexPage, FaqPage, PortalHomePage, SurveyPage
 from shared_apps.broadcasts.models import NationwideNotice
+from tenant_apps.portal.selectors import Entry
 
 SEARCH_LIMIT = 500  # hits per source; a person refines a query rather than paging past this
 
@@ -109,6 +110,11 @@ def notices_index() -> ColumnIndexPage | None:
     return ColumnIndexPage.objects.live().public().filter(column=Column.NOTICES).order_by("path").first()
 
 
+def notices_url(request) -> str | None:
+    index = notices_index()
+    return index.get_url(request) if index is not None else None
+
+
 def latest_notices(request, count: int = 5) -> tuple[list[FeedItem], str | None]:
     """The workbench's announcements: the newest items of the notices column, and its address."""
     index = notices_index()
@@ -134,28 +140,10 @@ def home_sections(home: PortalHomePage, request) -> list[Section]:
     return sections
 
 
-@dataclass(frozen=True)
-class Entry:
-    label: str
-    url: str
-
-
-def quick_entries(home: PortalHomePage, request) -> list[Entry]:
-    """Register, sign in or workbench, the enabled modules, the survey and the FAQ — what a visitor comes for."""
-    from tenant_apps.portal.selectors import module_menu
-
-    entries = []
-    if request.user.is_authenticated:
-        entries.append(Entry(_("进入工作台"), reverse("workbench")))
-    else:
-        signin = f"{reverse('login')}?next={reverse('workbench')}"
-        entries += [Entry(_("注册"), reverse("register")), Entry(_("登录"), signin)]
-    entries += [Entry(item.label, item.url) for item in module_menu(request.tenant)]
-    for page in SurveyPage.objects.live().public().child_of(home):
-        entries.append(Entry(page.title, page.get_url(request)))
-    for page in FaqPage.objects.live().public().child_of(home):
-        entries.append(Entry(page.title, page.get_url(request)))
-    return entries
+def home_entries(home: PortalHomePage, request) -> list[Entry]:
+    """The home page's own quick entries, after the portal's (register, sign in, modules): survey and FAQ."""
+    pages = [*SurveyPage.objects.live().public().child_of(home), *FaqPage.objects.live().public().child_of(home)]
+    return [Entry(page.title, page.get_url(request)) for page in pages]
 
 
 def site_search(request, query: str, page_number=None) -> PaginatorPage:

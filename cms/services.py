@@ -25,6 +25,7 @@ from cms.models import (
 )
 from cms.sanitize import sanitise_rendered_html
 from tenants.models import current_tenant
+from tenants.validators import uscc_normalise
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +239,26 @@ def nationwide_rebuild() -> int:
     return len(live_ids)
 
 
+# --- Provisioning steps (registered in CmsConfig.ready) ---------------------------------------------------------
+def portal_provision(data: dict, context) -> None:
+    """The preset's portal tree (demo articles with the demo data) and this tenant's editor rights on it."""
+    portal_tree_ensure(
+        data.get("portal", {}), host=context.host, site_name=context.site_name, with_articles=context.with_demo_data
+    )
+    editor_rights_ensure()
+
+
+def portal_upgrade(data: dict, context) -> None:
+    """Tenants created before the portal existed get its tree once; existing portals are left to their editors."""
+    if not PortalHomePage.objects.exists():
+        portal_provision(data, context)
+
+
+def nationwide_provision(data: dict, context) -> None:
+    if context.tenant.publishes_nationwide:
+        nationwide_rebuild()
+
+
 # --- Needs survey -------------------------------------------------------------------------------------------------
 def survey_submission_create(*, page: SurveyPage, form) -> SurveySubmission:
     """Store the answers with the organisation's USCC and name (from the questions bound to them) and the
@@ -249,7 +270,7 @@ def survey_submission_create(*, page: SurveyPage, form) -> SurveySubmission:
         page=page,
         form_data=data,
         user=user if user is not None and user.is_authenticated else None,
-        uscc=str(data.get(bound.get(SurveyField.Binds.USCC, ""), "") or "").strip().upper()[:18],
+        uscc=uscc_normalise(str(data.get(bound.get(SurveyField.Binds.USCC, ""), "") or ""))[:18],
         company_name=str(data.get(bound.get(SurveyField.Binds.COMPANY_NAME, ""), "") or "").strip()[:100],
     )
     logger.info("survey %s answered (%s)", page.pk, submission.uscc or "no uscc")

@@ -1,12 +1,15 @@
-"""Keep derived state in step with its source: nationwide notices with their pages, editor groups with memberships."""
+"""Keep derived state in step with its source: nationwide notices with their pages and their tenant's publishing
+flag, editor groups with memberships."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_tenants.utils import schema_context
 from wagtail.signals import page_published, page_unpublished
 
 from cms import services
 from cms.models import ArticlePage
 from tenant_apps.organisations.models import Membership
+from tenants.signals import nationwide_publishing_changed
 
 
 @receiver(page_published, sender=ArticlePage)
@@ -32,3 +35,9 @@ def membership_saved(sender, instance, **kwargs):
 @receiver(post_delete, sender=Membership)
 def membership_deleted(sender, instance, **kwargs):
     instance.user.groups.remove(services.editor_group())
+
+
+@receiver(nationwide_publishing_changed)
+def nationwide_publishing_toggled(sender, tenant, **kwargs):
+    with schema_context(tenant.schema_name):
+        services.nationwide_rebuild()  # start or stop showing its notices in every city (ADR 0011)

@@ -6,8 +6,8 @@ from cms.api import ArticleDetailView, ArticleListView, ColumnListView, Nationwi
 from shared_apps.accounts.api import TokenView
 from shared_apps.directory.api import CompanyLookupView
 from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationDraftView
-from tenant_apps.organisations.api import MeView, SubAccountDetailView, SubAccountListView, SubAccountPasswordView
-from tenant_apps.portal.api import ModuleView, TenantProfileView
+from tenant_apps.organisations.api import SubAccountDetailView, SubAccountListView, SubAccountPasswordView
+from tenant_apps.portal.api import MeView, ModuleView, TenantProfileView
 from tenant_apps.workflow.api import (
     ApplicationDetailView,
     AwaitingTasksView,

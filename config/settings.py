@@ -254,10 +254,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",  # unique component names, the one error shape
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    "EXCEPTION_HANDLER": "tenants.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("PLATFORM_ANON_API_RATE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Per-tenant API; the host picks the tenant.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["config.openapi.api_v1_only"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django_tenants.utils import schema_context
 
 from tenants.models import Domain, Tenant
+from tenants.signals import nationwide_publishing_changed
 
 
 class DomainInline(admin.TabularInline):
@@ -18,7 +18,4 @@ class TenantAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "publishes_nationwide" in form.changed_data and obj.kind == Tenant.Kind.TENANT:
-            from cms.services import nationwide_rebuild
-
-            with schema_context(obj.schema_name):
-                nationwide_rebuild()  # start or stop showing its notices in every city (ADR 0011)
+            nationwide_publishing_changed.send(sender=Tenant, tenant=obj)

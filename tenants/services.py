@@ -1,7 +1,8 @@
 """Provisioning: the public tenant, the template schema, and tenants cloned from it and configured from presets.
 
 New schemas are copies of `tenant_template` (django-tenants' clone with faked migrations), so creating a tenant
-costs well under a second instead of replaying every migration (docs/provisioning.md has the measurements).
+costs well under a second instead of replaying every migration (docs/provisioning.md has the measurements). What
+goes into a schema is up to the apps above: each registers a step (tenants/provisioning_steps.py).
 """
 
 from __future__ import annotations
@@ -11,22 +12,19 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from tenants.errors import DomainError
 from tenants.models import Domain, Tenant
 from tenants.presets import Preset, load_preset
+from tenants.provisioning_steps import ProvisionContext, steps_run
 
 TEMPLATE_SCHEMA = settings.TENANT_BASE_SCHEMA
 RESERVED_SCHEMAS = {"public", TEMPLATE_SCHEMA, "www", "api", "admin", "static", "media", "information_schema"}
 SCHEMA_RE = re.compile(r"^[a-z][a-z0-9]{1,29}$")
-DEMO_PASSWORD = "Pilot#2026"
-
-
-class ProvisioningError(ValueError):
-    """A request to provision that cannot be honoured; the message is for the person who asked."""
+DEMO_PASSWORD = "Pilot#2026"  # every demo account's (the organisations app's provisioning step sets it)
 
 
 @dataclass(frozen=True)
@@ -50,9 +48,17 @@ def tenant_url(tenant: Tenant) -> str:
 
 def validate_schema_name(schema_name: str) -> None:
     if not SCHEMA_RE.match(schema_name or ""):
-        raise ProvisioningError(_("标识须以小写字母开头，只含小写字母和数字，长度 2–30。"))
+        raise DomainError(
+            _("标识须以小写字母开头，只含小写字母和数字，长度 2–30。"),
+            code="provisioning.bad_schema",
+            field="schema_name",
+        )
     if schema_name in RESERVED_SCHEMAS:
-        raise ProvisioningError(_("“%(name)s”是保留标识，请换一个。") % {"name": schema_name})
+        raise DomainError(
+            _("“%(name)s”是保留标识，请换一个。") % {"name": schema_name},
+            code="provisioning.reserved_schema",
+            field="schema_name",
+        )
 
 
 @transaction.atomic
@@ -89,8 +95,9 @@ def tenant_provision(
     """Create or update a tenant from a preset. Idempotent: a second run changes nothing and copies nothing.
 
     With `update_existing=False` an existing tenant keeps its configuration as its admins left it (the demo's
-    restart); only missing demo accounts are added. `with_demo_data` adds the preset's demo accounts and its
-    demo articles (a city cloned from another city's preset must not start with that city's notices)."""
+    restart): only the steps registered for existing tenants run (a portal tree where there is none, missing demo
+    accounts). `with_demo_data` adds the preset's demo accounts and its demo articles (a city cloned from another
+    city's preset must not start with that city's notices)."""
     started = time.perf_counter()
     preset = load_preset(preset) if isinstance(preset, str) else preset
     schema_name = schema_name or preset.schema_name
@@ -100,17 +107,18 @@ def tenant_provision(
     host = tenant_host(subdomain)
     taken = Domain.objects.filter(domain=host).exclude(tenant__schema_name=schema_name).exists()
     if taken:
-        raise ProvisioningError(_("域名 %(host)s 已被其他租户使用。") % {"host": host})
+        raise DomainError(
+            _("域名 %(host)s 已被其他租户使用。") % {"host": host}, code="provisioning.host_taken", field="subdomain"
+        )
 
     public_tenant_ensure()
     template_ensure()
     tenant = Tenant.objects.filter(schema_name=schema_name).first()
     created = tenant is None
     if not created and not update_existing:
+        context = ProvisionContext(tenant=tenant, host=host, site_name=tenant.name, with_demo_data=with_demo_data)
         with schema_context(tenant.schema_name):
-            _portal_upgrade(preset, host, tenant.name, with_articles=with_demo_data)
-            if with_demo_data:
-                demo_accounts_provision(preset)
+            steps_run(preset.data, context, existing=True)
         connection.set_schema_to_public()
         return ProvisionResult(tenant=tenant, created=False, seconds=time.perf_counter() - started)
     if created:
@@ -126,37 +134,8 @@ def tenant_provision(
     Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": True})
 
     data = {**preset.data, "name": name, "short_name": tenant.short_name}
+    context = ProvisionContext(tenant=tenant, host=host, site_name=name, with_demo_data=with_demo_data)
     with schema_context(tenant.schema_name):
-        from cms.services import editor_rights_ensure, nationwide_rebuild, portal_tree_ensure
-        from tenant_apps.configuration.services import configuration_apply
-        from tenant_apps.onboarding.services import profile_config_apply
-        from tenant_apps.workflow.services import flows_apply
-
-        configuration_apply(data)
-        flows_apply(data.get("flows", {}))
-        profile_config_apply(data.get("profile_groups", []))
-        portal_tree_ensure(data.get("portal", {}), host=host, site_name=name, with_articles=with_demo_data)
-        editor_rights_ensure()
-        if tenant.publishes_nationwide:
-            nationwide_rebuild()
-        if with_demo_data:
-            demo_accounts_provision(preset)
+        steps_run(data, context)
     connection.set_schema_to_public()
     return ProvisionResult(tenant=tenant, created=created, seconds=time.perf_counter() - started)
-
-
-def _portal_upgrade(preset: Preset, host: str, name: str, *, with_articles: bool) -> None:
-    """Tenants created before the portal existed get its tree once; existing portals are left to their editors."""
-    from cms.models import PortalHomePage
-    from cms.services import editor_rights_ensure, portal_tree_ensure
-
-    if not PortalHomePage.objects.exists():
-        portal_tree_ensure(preset.data.get("portal", {}), host=host, site_name=name, with_articles=with_articles)
-        editor_rights_ensure()
-
-
-def demo_accounts_provision(preset: Preset) -> None:
-    """The preset's demo identities and their memberships, inside the current tenant schema."""
-    from tenant_apps.organisations.services import demo_accounts_seed
-
-    demo_accounts_seed(preset.demo_accounts, password_hash=make_password(DEMO_PASSWORD))

@@ -12,7 +12,7 @@ User = get_user_model()
 FORM = {
     "cert-company_name": "哈尔滨新认证装备有限公司",
     "cert-founded_on": "2015-03-18",
-    "cert-uscc": "91230100MA0000C001",
+    "cert-uscc": "91230100MA000C001F",
     "cert-industry": "",
     "cert-contact_name": "刘经理",
     "cert-contact_phone": "0451-88886666",
@@ -51,7 +51,7 @@ def test_enterprise_submits_bureau_approves_enterprise_is_certified(login_client
     with tenant_schema("harbin"):
         application = Application.objects.get(title="哈尔滨新认证装备有限公司 企业认证")
     detail = bureau.get(f"/workbench/applications/{application.pk}/").content.decode()
-    assert "91230100MA0000C001" in detail and 'id="decide"' in detail
+    assert "91230100MA000C001F" in detail and 'id="decide"' in detail
     assert (
         bureau.post(f"/workbench/applications/{application.pk}/", {"do": "decide", "action": "approve"}).status_code
         == 302
@@ -60,7 +60,7 @@ def test_enterprise_submits_bureau_approves_enterprise_is_certified(login_client
     page = enterprise.get("/workbench/enterprise/").content.decode()
     assert "已认证" in page and "松北区示例路9号" in page
     with tenant_schema("harbin"):
-        organisation = Organisation.objects.get(uscc="91230100MA0000C001")
+        organisation = Organisation.objects.get(uscc="91230100MA000C001F")
         assert organisation.certification == "certified" and organisation.industry.code == "electrical-equipment"
 
 
@@ -176,7 +176,8 @@ def test_decisions_over_the_api(login_client, newcomer, tenant_schema):
         if t["application"]["title"].startswith("哈尔滨新认证")
     )
     bad = bureau.post(f"/api/v1/tasks/{task['id']}/decide/", {"action": "reject"}, content_type="application/json")
-    assert bad.status_code == 409 and "请填写审核意见" in bad.json()["non_field_errors"][0]
+    assert bad.status_code == 400 and bad.json()["code"] == "workflow.opinion_required"
+    assert "请填写审核意见" in bad.json()["errors"]["opinion"][0]
     assert (
         login_client("harbin", "hrb_finance")
         .post(f"/api/v1/tasks/{task['id']}/decide/", {"action": "approve"}, content_type="application/json")

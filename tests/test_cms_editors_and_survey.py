@@ -12,6 +12,7 @@ from cms.models import ArticlePage, ColumnIndexPage, SurveyPage, SurveySubmissio
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.workflow import services as workflow
 from tenant_apps.workflow.models import Application
+from tenants.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -20,7 +21,7 @@ ANSWERS = {
     "企业名称": "示例调研精密机械有限公司",
     "所在市": "苏州市",
     "企业类型": "私营企业",
-    "统一社会信用代码": "91320500MA0DY00001",
+    "统一社会信用代码": "91320500MADY00001X",
 }
 
 
@@ -120,11 +121,11 @@ def test_survey_submission_is_stored_per_tenant_and_exported_as_xlsx(tenant_clie
     response = tenant_client("national").post("/survey/", SURVEY)
     assert response.status_code == 200 and "提交成功" in response.content.decode()
     with tenant_schema("national"):
-        submission = SurveySubmission.objects.get(uscc="91320500MA0DY00001")
+        submission = SurveySubmission.objects.get(uscc="91320500MADY00001X")
         assert submission.company_name == "示例调研精密机械有限公司"
         page = SurveyPage.objects.get()
     with tenant_schema("harbin"):
-        assert not SurveySubmission.objects.filter(uscc="91320500MA0DY00001").exists()
+        assert not SurveySubmission.objects.filter(uscc="91320500MADY00001X").exists()
 
     export = login_client("national", "nat_editor").get(f"/cms/forms/submissions/{page.pk}/", {"export": "xlsx"})
     assert export.status_code == 200
@@ -158,9 +159,9 @@ def _ops(schema: str) -> Membership:
 
 def test_national_registration_review_fails_until_the_survey_is_answered(tenant_schema, tenant_client):
     with tenant_schema("national"):
-        application = _registration_under_review("national", "91320500MA0DY00001", "nat_gate_user")
+        application = _registration_under_review("national", "91320500MADY00001X", "nat_gate_user")
         task = application.tasks.get(state="open")
-        with pytest.raises(workflow.WorkflowError, match="尚未填写需求调研表"):
+        with pytest.raises(DomainError, match="尚未填写需求调研表"):
             workflow.task_decide(task_id=task.pk, membership=_ops("national"), action="approve")
         # Returning or rejecting stays possible.
         assert [r.passed for r in workflow.stage_checks(Application.objects.get(pk=application.pk))] == [False]
@@ -172,10 +173,10 @@ def test_national_registration_review_fails_until_the_survey_is_answered(tenant_
 
 def test_the_survey_counts_when_sent_by_the_applicants_account(tenant_schema, login_client):
     with tenant_schema("national"):
-        application = _registration_under_review("national", "91320500MA0DY00002", "nat_gate_account")
+        application = _registration_under_review("national", "91320500MADY000021", "nat_gate_account")
         task = application.tasks.get(state="open")
     client = login_client("national", "nat_gate_account")
-    answers = _form(统一社会信用代码="91320500MA0DY00099")  # typed a different code
+    answers = _form(统一社会信用代码="91320500MADY000990")  # typed a different code
     detail = client.get(f"/workbench/applications/{application.pk}/").content.decode()
     assert "尚未填写需求调研表" in detail and 'href="/survey/"' in detail
     assert client.post("/survey/", answers).status_code == 200
@@ -186,7 +187,7 @@ def test_the_survey_counts_when_sent_by_the_applicants_account(tenant_schema, lo
 
 def test_reviewer_sees_the_failing_check_and_a_clear_message(tenant_schema, login_client):
     with tenant_schema("national"):
-        application = _registration_under_review("national", "91320500MA0DY00003", "nat_gate_web")
+        application = _registration_under_review("national", "91320500MADY000034", "nat_gate_web")
     ops = login_client("national", "nat_ops")
     page = ops.get(f"/workbench/applications/{application.pk}/").content.decode()
     assert 'id="checks"' in page and "✘ 已填写需求调研表" in page
@@ -204,9 +205,9 @@ def test_other_tenants_review_without_a_survey_requirement(tenant_schema):
 
 def test_registration_done_page_asks_for_the_survey_until_it_is_answered(tenant_schema, login_client, tenant_client):
     with tenant_schema("national"):
-        _registration_under_review("national", "91320500MA0DY00004", "nat_gate_done")
+        _registration_under_review("national", "91320500MADY000047", "nat_gate_done")
     client = login_client("national", "nat_gate_done")
     page = client.get("/register/done/").content.decode()
     assert "尚未填写需求调研表" in page and 'href="/survey/"' in page
-    tenant_client("national").post("/survey/", _form(统一社会信用代码="91320500MA0DY00004"))
+    tenant_client("national").post("/survey/", _form(统一社会信用代码="91320500MADY000047"))
     assert "尚未填写需求调研表" not in client.get("/register/done/").content.decode()

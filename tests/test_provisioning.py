@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from tenants.errors import DomainError
 from tenants.models import Domain, Tenant
-from tenants.services import ProvisioningError, tenant_provision
+from tenants.services import tenant_provision
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_cloned_tenant_gets_its_own_host_and_wagtail_site(tenant_client, tenant_
     ],
 )
 def test_bad_schema_names_are_refused_with_a_reason(schema_name, message):
-    with pytest.raises(ProvisioningError, match=message):
+    with pytest.raises(DomainError, match=message):
         tenant_provision("harbin", schema_name=schema_name)
 
 
@@ -122,5 +123,5 @@ def test_admin_edits_survive_a_reprovisioning_of_rows_the_preset_does_not_name(t
 
 
 def test_a_domain_of_another_tenant_cannot_be_taken():
-    with pytest.raises(ProvisioningError, match="已被其他租户使用"):
+    with pytest.raises(DomainError, match="已被其他租户使用"):
         tenant_provision("harbin", schema_name="harbin2", subdomain="jiangmen")

@@ -92,7 +92,7 @@ def test_national_two_steps_with_a_draft_restored_on_another_browser(tenant_clie
 
     complete = {
         "name": "示例数字科技有限公司",
-        "uscc": "91110000MA00000999",
+        "uscc": "91110000MA0000999R",
         "contact_name": "王工",
         "contact_mobile": "13911110002",
         "background__service_scope": "工业设备联网",
@@ -103,7 +103,7 @@ def test_national_two_steps_with_a_draft_restored_on_another_browser(tenant_clie
     }
     assert second.post("/register/profile/", complete)["Location"] == "/register/done/"
     with tenant_schema("national"):
-        organisation = Organisation.objects.get(uscc="91110000MA00000999")
+        organisation = Organisation.objects.get(uscc="91110000MA0000999R")
         assert organisation.kind == "provider" and organisation.certification == "pending"
         assert organisation.profile["background"]["headcount"] == 85
         assert organisation.profile["background"]["service_industries"] == ["装备制造", "电子信息"]
@@ -115,7 +115,7 @@ def test_national_two_steps_with_a_draft_restored_on_another_browser(tenant_clie
 def test_jiangmen_provider_registers_with_mobile_as_account_and_company_lookup(tenant_client, captcha, tenant_schema):
     client = tenant_client("jiangmen")
     found = client.get("/api/v1/directory/companies/", {"q": "江门智能"}).json()
-    assert found[0]["name"] == "江门示例智能装备有限公司" and found[0]["uscc"] == "91440700MA00000310"
+    assert found[0]["name"] == "江门示例智能装备有限公司" and found[0]["uscc"] == "91440700MA00003108"
     page = client.get("/register/").content.decode()
     assert 'name="username"' not in page and "data-company-lookup" in page
     form = {
@@ -134,7 +134,7 @@ def test_jiangmen_provider_registers_with_mobile_as_account_and_company_lookup(t
     assert register(client, captcha, form)["Location"] == "/register/done/"
     assert User.objects.get(mobile="13911110003").username == "13911110003"
     with tenant_schema("jiangmen"):
-        organisation = Organisation.objects.get(uscc="91440700MA00000310")
+        organisation = Organisation.objects.get(uscc="91440700MA00003108")
         assert (organisation.kind, organisation.certification) == ("provider", "pending")
         assert organisation.address == "新会区今古洲示例路18号之二" and organisation.contact_name == "梁经理"
     again = register(tenant_client("jiangmen"), captcha, {**form, "mobile": "13911110004"})
@@ -167,7 +167,7 @@ def test_a_harbin_identity_joins_jiangmen_with_the_same_credentials(login_client
         "role": "provider",
         "agree": "on",
         "company_name": "哈尔滨示例电气装备有限公司江门分公司",
-        "company_uscc": "91440700MA00000777",
+        "company_uscc": "91440700MA0000777T",
         "company_contact_name": "赵经理",
     }
     assert client.post("/register/", form)["Location"] == "/register/done/"
@@ -185,7 +185,7 @@ def test_registration_api_with_captcha_and_structured_errors(tenant_client):
     body = {"role": "enterprise", "username": "api_newcomer", "mobile": "13911110005", "password": "Api#Harbin1"}
     answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
     weak = client.post("/api/v1/registration/", {**body, "password": "weak", **answer}, content_type="application/json")
-    assert weak.status_code == 400 and "密码长度须为 8–18 位。" in weak.json()["password"]
+    assert weak.status_code == 400 and "密码长度须为 8–18 位。" in weak.json()["errors"]["password"]
     key = CaptchaStore.generate_key()
     answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
     created = client.post("/api/v1/registration/", {**body, **answer}, content_type="application/json")
@@ -193,7 +193,7 @@ def test_registration_api_with_captcha_and_structured_errors(tenant_client):
     no_captcha = client.post(
         "/api/v1/registration/", {**body, "mobile": "13911110006"}, content_type="application/json"
     )
-    assert no_captcha.status_code == 400 and "captcha_code" in no_captcha.json()
+    assert no_captcha.status_code == 400 and "captcha_code" in no_captcha.json()["errors"]
     wrong_role = tenant_client("jiangmen").post(
         "/api/v1/registration/", {**body, "mobile": "13911110007", **answer}, content_type="application/json"
     )
@@ -226,11 +226,11 @@ def test_directory_import_command(tmp_path):
 
     good = tmp_path / "companies.csv"
     good.write_text(
-        "name,uscc,region,registered_address,industry_section\n测试导入有限公司,91440700MA0000T001,江门,地址,制造业\n",
+        "name,uscc,region,registered_address,industry_section\n测试导入有限公司,91440700MA000T0015,江门,地址,制造业\n",
         encoding="utf-8",
     )
     call_command("import_company_directory", str(good))
-    assert CompanyRecord.objects.get(uscc="91440700MA0000T001").name == "测试导入有限公司"
+    assert CompanyRecord.objects.get(uscc="91440700MA000T0015").name == "测试导入有限公司"
     call_command("import_company_directory", str(good), "--replace")
     assert CompanyRecord.objects.count() == 1
     bad = tmp_path / "bad.csv"

@@ -140,13 +140,15 @@ def test_sub_account_api(login_client, tenant_client, django_assert_max_num_quer
     assert created.json()["mobile"] == "138****3333" and created.json()["roles"] == ["enterprise"]
     pk = created.json()["id"]
     bad = main.post("/api/v1/organisation/sub-accounts/", {**body, "username": "x"}, content_type="application/json")
-    assert bad.status_code == 400 and "username" in bad.json()
+    assert bad.status_code == 400 and "username" in bad.json()["errors"]
     weak = {**body, "username": "api_sub_two", "mobile": "13822224444", "password": "weak"}
-    assert main.post("/api/v1/organisation/sub-accounts/", weak, content_type="application/json").json()["password"]
+    assert main.post("/api/v1/organisation/sub-accounts/", weak, content_type="application/json").json()["errors"][
+        "password"
+    ]
     renamed = main.patch(
         f"/api/v1/organisation/sub-accounts/{pk}/", {"username": "renamed_user"}, content_type="application/json"
     )
-    assert renamed.status_code == 400 and "不可修改" in renamed.json()["username"][0]
+    assert renamed.status_code == 400 and "不可修改" in renamed.json()["errors"]["username"][0]
     patched = main.patch(
         f"/api/v1/organisation/sub-accounts/{pk}/", {"email": "w5@example.com"}, content_type="application/json"
     )

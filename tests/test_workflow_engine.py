@@ -11,6 +11,7 @@ from tenant_apps.organisations.models import Membership
 from tenant_apps.workflow import services
 from tenant_apps.workflow.models import Application, Flow, LogEntry, Stage, Task
 from tenant_apps.workflow.selectors import tasks_awaiting
+from tenants.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -72,7 +73,7 @@ def test_acceptance_runs_all_six_harbin_stages_in_order(tenant_schema):
 def test_illegal_decisions_are_refused(tenant_schema, who, action, opinion, message):
     with tenant_schema("harbin"):
         task = open_task(submitted())
-        with pytest.raises(services.WorkflowError, match=message):
+        with pytest.raises(DomainError, match=message):
             services.task_decide(task_id=task.pk, membership=member(who), action=action, opinion=opinion)
         task.refresh_from_db()
         assert task.state == "open"
@@ -84,7 +85,7 @@ def test_upload_stage_offers_only_approve(tenant_schema):
         services.task_decide(task_id=open_task(application).pk, membership=member("hrb_bureau"), action="approve")
         upload = open_task(application)
         assert (upload.handler, upload.actions) == ("applicant_upload", ["approve"])
-        with pytest.raises(services.WorkflowError, match="不允许"):
+        with pytest.raises(DomainError, match="不允许"):
             services.task_decide(task_id=upload.pk, membership=member("hrb_enterprise"), action="return", opinion="x")
 
 
@@ -109,12 +110,12 @@ def test_withdraw_while_pending_cancels_the_task(tenant_schema):
         task = open_task(application)
         application = services.application_withdraw(application=application, actor=application.applicant)
         assert application.state == "withdrawn"
-        with pytest.raises(services.WorkflowError, match="已由他人处理或已撤销"):
+        with pytest.raises(DomainError, match="已由他人处理或已撤销"):
             services.task_decide(task_id=task.pk, membership=member("hrb_bureau"), action="approve")
-        with pytest.raises(services.WorkflowError, match="只有审核中的申请可以撤销"):
+        with pytest.raises(DomainError, match="只有审核中的申请可以撤销"):
             services.application_withdraw(application=application, actor=application.applicant)
         bureau = User.objects.get(username="hrb_bureau")
-        with pytest.raises(services.WorkflowError, match="只有申请人"):
+        with pytest.raises(DomainError, match="只有申请人"):
             services.application_submit(application=application, actor=bureau)
         assert services.application_submit(application=application, actor=application.applicant).state == "in_review"
 
@@ -126,7 +127,7 @@ def test_rejected_and_approved_applications_are_final(tenant_schema):
             task_id=open_task(application).pk, membership=member("hrb_bureau"), action="reject", opinion="非试点行业"
         )
         assert application.state == "rejected"
-        with pytest.raises(services.WorkflowError):
+        with pytest.raises(DomainError):
             services.application_submit(application=application, actor=application.applicant)
 
 
@@ -145,7 +146,7 @@ def test_chain_configuration_changes_behaviour_and_running_applications_keep_the
 
 def test_a_kind_without_a_flow_cannot_be_created(tenant_schema):
     with tenant_schema("jiangmen"):
-        with pytest.raises(services.WorkflowError, match="未配置"):
+        with pytest.raises(DomainError, match="未配置"):
             services.application_create(
                 kind="acceptance", applicant=User.objects.get(username="jm_enterprise"), title="x"
             )
@@ -251,7 +252,7 @@ def test_generated_form_opens_with_the_data_and_ticks_that_survive_printing(logi
     assert docx.status_code == 200
     document = Document(io.BytesIO(docx.content))
     cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
-    assert "哈尔滨示例电气装备有限公司" in cells and "91230100MA00000201" in cells
+    assert "哈尔滨示例电气装备有限公司" in cells and "91230100MA00002014" in cells
     paragraphs = [p.text for p in document.paragraphs]
     assert any(text.startswith("☑ 本单位承诺") for text in paragraphs)
     pdf = client.get(f"/workbench/applications/{application.pk}/form.pdf")
@@ -271,9 +272,9 @@ def test_national_listing_chain_with_experts_assigned_by_operations(login_client
         expert_task = open_task(application)
         assert expert_task.handler == "experts" and expert_task in tasks_awaiting(member("nat_ops"))
         assert expert_task not in tasks_awaiting(member("zhang_expert"))
-        with pytest.raises(services.WorkflowError, match="您不是该环节的审核人"):
+        with pytest.raises(DomainError, match="您不是该环节的审核人"):
             services.task_decide(task_id=expert_task.pk, membership=member("zhang_expert"), action="approve")
-        with pytest.raises(services.WorkflowError, match="请选择本平台的专家"):
+        with pytest.raises(DomainError, match="请选择本平台的专家"):
             services.task_assign_experts(
                 task_id=expert_task.pk, membership=member("nat_ops"), expert_user_ids=[member("nat_enterprise").user_id]
             )

@@ -2,7 +2,7 @@ from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.accounts.models import mobile_validator
+from tenants.validators import mobile_validator
 
 code_field_kwargs = {
     "label": _("短信验证码"),
@@ -56,17 +56,3 @@ class PasswordResetForm(NewPasswordMixin, SmsLoginForm):
 
 class MobileChangeForm(SmsLoginForm):
     pass
-
-
-def attach_error(form: forms.Form, error: Exception, field: str | None = None) -> None:
-    """Put a service's refusal on the form: password-policy errors on the new password, others on the field the
-    error names (`error.field`), else on `field`, else on the form as a whole."""
-    from django.core.exceptions import ValidationError
-
-    if isinstance(error, ValidationError):
-        target = "new_password1" if "new_password1" in form.fields else None
-        for message in error.messages:
-            form.add_error(target, message)
-        return
-    target = getattr(error, "field", None) or field
-    form.add_error(target if target in form.fields else None, str(error))

@@ -1,12 +1,11 @@
 """One identity per person across all tenants (public schema). Roles live per tenant (ADR 0003)."""
 
 from django.contrib.auth.models import AbstractUser, _user_has_module_perms, _user_has_perm
-from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 
-mobile_validator = RegexValidator(r"^1\d{10}$", _("请输入以 1 开头的 11 位手机号码。"))
+from tenants.validators import mobile_validator
 
 
 class User(AbstractUser):

@@ -13,20 +13,13 @@ from django.utils.translation import gettext as _
 
 from shared_apps.accounts.models import SecurityEvent, SmsCode
 from shared_apps.accounts.sms import sms_send
+from tenants.errors import DomainError
 
 CODE_LIFETIME = timedelta(minutes=5)
 RESEND_COOLDOWN = timedelta(seconds=60)
 LOCKOUT_WINDOW = timedelta(minutes=15)
 LOCKOUT_THRESHOLD = 5  # per account; per IP it is PLATFORM_LOCKOUT_PER_IP (default 5, raise it behind a shared NAT)
 MAX_CODE_ATTEMPTS = 5
-
-
-class SecurityError(ValueError):
-    """Refused for a reason the person should read (cooldown, cap, lockout, wrong code)."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.code = code
 
 
 def _daily_cap(name: str, default: int) -> int:
@@ -51,13 +44,13 @@ def sms_code_issue(*, mobile: str, purpose: str, ip: str | None) -> SmsCode:
     last = recent.order_by("-created_at").first()
     if last and now - last.created_at < RESEND_COOLDOWN:
         wait = int((RESEND_COOLDOWN - (now - last.created_at)).total_seconds()) + 1
-        raise SecurityError(_("验证码发送过于频繁，请 %(s)d 秒后再试。") % {"s": wait}, code="cooldown")
+        raise DomainError(_("验证码发送过于频繁，请 %(s)d 秒后再试。") % {"s": wait}, code="auth.cooldown", status=429)
     if recent.count() >= _daily_cap("PLATFORM_SMS_DAILY_PER_MOBILE", 10):
-        raise SecurityError(_("该手机号今日获取验证码次数已达上限。"), code="mobile_cap")
+        raise DomainError(_("该手机号今日获取验证码次数已达上限。"), code="auth.mobile_cap", status=429)
     if ip and SmsCode.objects.filter(ip=ip, created_at__gte=now - timedelta(days=1)).count() >= _daily_cap(
         "PLATFORM_SMS_DAILY_PER_IP", 30
     ):
-        raise SecurityError(_("当前网络今日获取验证码次数已达上限。"), code="ip_cap")
+        raise DomainError(_("当前网络今日获取验证码次数已达上限。"), code="auth.ip_cap", status=429)
     code = f"{secrets.randbelow(1_000_000):06d}"
     record = SmsCode.objects.create(
         mobile=mobile,
@@ -82,7 +75,7 @@ def sms_code_consume(*, mobile: str, purpose: str, code: str) -> None:
 
 
 @transaction.atomic
-def _sms_code_check_and_mark(*, mobile: str, purpose: str, code: str) -> SecurityError | None:
+def _sms_code_check_and_mark(*, mobile: str, purpose: str, code: str) -> DomainError | None:
     now = timezone.now()
     record = (
         SmsCode.objects.select_for_update()
@@ -91,12 +84,12 @@ def _sms_code_check_and_mark(*, mobile: str, purpose: str, code: str) -> Securit
         .first()
     )
     if record is None or record.expires_at <= now:
-        return SecurityError(_("验证码已失效，请重新获取。"), code="expired")
+        return DomainError(_("验证码已失效，请重新获取。"), code="auth.expired")
     if record.failed_attempts >= MAX_CODE_ATTEMPTS:
-        return SecurityError(_("验证码错误次数过多，请重新获取。"), code="too_many_attempts")
+        return DomainError(_("验证码错误次数过多，请重新获取。"), code="auth.too_many_attempts")
     if not check_password(code or "", record.code_hash):
         SmsCode.objects.filter(pk=record.pk).update(failed_attempts=record.failed_attempts + 1)
-        return SecurityError(_("验证码不正确。"), code="wrong_code")
+        return DomainError(_("验证码不正确。"), code="auth.wrong_code")
     record.used_at = now
     record.save(update_fields=["used_at"])
     return None
@@ -123,6 +116,8 @@ def lockout_check(*, identifier: str, user=None, ip: str | None) -> None:
         locked = failures.filter(ip=ip).count() >= _daily_cap("PLATFORM_LOCKOUT_PER_IP", LOCKOUT_THRESHOLD)
     if locked:
         event_record(SecurityEvent.Kind.LOCKED_OUT, user=user, identifier=identifier, ip=ip)
-        raise SecurityError(
-            _("登录失败次数过多，账号已锁定 15 分钟，请稍后再试或通过短信验证码找回密码。"), code="locked"
+        raise DomainError(
+            _("登录失败次数过多，账号已锁定 15 分钟，请稍后再试或通过短信验证码找回密码。"),
+            code="auth.locked",
+            status=429,
         )

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shared_apps.accounts.models import SecurityEvent, SmsCode
-from shared_apps.accounts.security import SecurityError, event_record, lockout_check, sms_code_consume
+from shared_apps.accounts.security import event_record, lockout_check, sms_code_consume
+from tenants.errors import DomainError
 
 User = get_user_model()
 
@@ -27,7 +28,7 @@ def login_with_password(*, identifier: str, password: str, ip: str | None):
     lockout_check(identifier=identifier, user=user, ip=ip)
     if user is None or not user.check_password(password):
         event_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=identifier, ip=ip)
-        raise SecurityError(_("用户名/手机号或密码不正确。"), code="invalid_credentials")
+        raise DomainError(_("用户名/手机号或密码不正确。"), code="auth.invalid_credentials")
     event_record(SecurityEvent.Kind.LOGIN_SUCCEEDED, user=user, identifier=identifier, ip=ip, detail="password")
     return user
 
@@ -37,11 +38,11 @@ def login_with_sms(*, mobile: str, code: str, ip: str | None):
     lockout_check(identifier=mobile, user=user, ip=ip)
     try:
         sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.LOGIN, code=code)
-    except SecurityError:
+    except DomainError:
         event_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=mobile, ip=ip, detail="sms")
         raise
     if user is None:
-        raise SecurityError(_("该手机号尚未注册。"), code="unknown_mobile")
+        raise DomainError(_("该手机号尚未注册。"), code="auth.unknown_mobile")
     event_record(SecurityEvent.Kind.LOGIN_SUCCEEDED, user=user, identifier=mobile, ip=ip, detail="sms")
     return user
 
@@ -49,7 +50,7 @@ def login_with_sms(*, mobile: str, code: str, ip: str | None):
 @transaction.atomic
 def password_change(*, user, old_password: str, new_password: str, ip: str | None) -> None:
     if not user.check_password(old_password):
-        raise SecurityError(_("原密码不正确。"), code="wrong_old_password")
+        raise DomainError(_("原密码不正确。"), code="auth.wrong_old_password")
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save()
@@ -59,7 +60,7 @@ def password_change(*, user, old_password: str, new_password: str, ip: str | Non
 def password_reset_by_sms(*, mobile: str, code: str, new_password: str, ip: str | None):
     user = user_by_identifier(mobile)
     if user is None or user.mobile != mobile:
-        raise SecurityError(_("该手机号尚未注册。"), code="unknown_mobile")
+        raise DomainError(_("该手机号尚未注册。"), code="auth.unknown_mobile")
     validate_password(new_password, user)
     sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.RESET_PASSWORD, code=code)  # commits on its own
     with transaction.atomic():
@@ -72,7 +73,7 @@ def password_reset_by_sms(*, mobile: str, code: str, new_password: str, ip: str 
 def mobile_change(*, user, new_mobile: str, code: str, ip: str | None) -> None:
     """Bind a new mobile after proving it with a code sent to that new number."""
     if User.objects.filter(mobile=new_mobile).exclude(pk=user.pk).exists():
-        raise SecurityError(_("该手机号已被其他账号绑定。"), code="mobile_taken")
+        raise DomainError(_("该手机号已被其他账号绑定。"), code="auth.mobile_taken")
     sms_code_consume(mobile=new_mobile, purpose=SmsCode.Purpose.CHANGE_MOBILE, code=code)  # commits on its own
     old = user.mobile or ""
     with transaction.atomic():

@@ -22,10 +22,10 @@ from shared_apps.accounts.forms import (
     PasswordResetForm,
     SmsLoginForm,
     SmsRequestForm,
-    attach_error,
 )
 from shared_apps.accounts.models import SmsCode, SmsMessage
-from shared_apps.accounts.security import SecurityError, sms_code_issue
+from shared_apps.accounts.security import sms_code_issue
+from tenants.errors import DomainError, attach_error
 
 AUTH_BACKEND = "tenant_apps.organisations.backends.TenantRoleBackend"
 
@@ -52,7 +52,7 @@ def _sms_send_step(request, purpose: str):
     if form.is_valid():
         try:
             sms_code_issue(mobile=form.cleaned_data["mobile"], purpose=purpose, ip=client_ip(request))
-        except SecurityError as error:
+        except DomainError as error:
             attach_error(form, error, "mobile")
         else:
             messages.info(request, _("验证码已发送，5 分钟内有效。"))
@@ -78,7 +78,7 @@ def login_view(request):
                         password=password_form.cleaned_data["password"],
                         ip=client_ip(request),
                     )
-                except SecurityError as error:
+                except DomainError as error:
                     attach_error(password_form, error)
                 else:
                     login(request, user, backend=AUTH_BACKEND)
@@ -96,7 +96,7 @@ def login_view(request):
                         code=sms_form.cleaned_data["code"],
                         ip=client_ip(request),
                     )
-                except SecurityError as error:
+                except DomainError as error:
                     attach_error(sms_form, error, "code")
                 else:
                     login(request, user, backend=AUTH_BACKEND)
@@ -128,7 +128,7 @@ def password_change_view(request):
                 new_password=form.cleaned_data["new_password1"],
                 ip=client_ip(request),
             )
-        except SecurityError as error:
+        except DomainError as error:
             attach_error(form, error, "old_password")
         except ValidationError as error:
             attach_error(form, error, "new_password1")
@@ -142,7 +142,7 @@ def password_change_view(request):
 
 def _sms_flow(request, *, purpose, form_class, template, act, success_message, success_url):
     """Two-step page: (1) mobile + captcha sends a code, (2) the code plus the flow's own fields finish it.
-    `act(cleaned_data)` performs the service call; its SecurityError lands on the code, a password-policy
+    `act(cleaned_data)` performs the service call; its DomainError lands on the code, a password-policy
     ValidationError on the new password."""
     send_form = SmsRequestForm(prefix="send")
     form = form_class(prefix="verify")
@@ -157,7 +157,7 @@ def _sms_flow(request, *, purpose, form_class, template, act, success_message, s
             if form.is_valid():
                 try:
                     act(form.cleaned_data)
-                except SecurityError as error:
+                except DomainError as error:
                     attach_error(form, error, "code")
                 except ValidationError as error:
                     attach_error(form, error, "new_password1")

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenants.errors import DomainError
 from tenants.presets import load_preset, tenant_preset_codes
-from tenants.services import ProvisioningError, validate_schema_name
+from tenants.services import validate_schema_name
 
 
 class TenantCreateForm(forms.Form):
@@ -20,7 +21,7 @@ class TenantCreateForm(forms.Form):
         value = self.cleaned_data["schema_name"].strip()
         try:
             validate_schema_name(value)
-        except ProvisioningError as error:
+        except DomainError as error:
             raise forms.ValidationError(str(error)) from error
         from tenants.models import Tenant
 

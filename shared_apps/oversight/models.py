@@ -1,5 +1,8 @@
-"""Figures each tenant pushes up into `public`, so the console never has to read tenant schemas."""
+"""What tenants push up into `public` (figures, the audit trail), so the console never has to read tenant schemas."""
 
+from django.apps import apps
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +24,67 @@ class TenantFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class AuditEntry(models.Model):
+    """Who changed which roles, sub-accounts or configuration of a tenant, with the values before and after.
+
+    Lives in `public`, keyed by schema name rather than a foreign key to the tenant: the national center reads every
+    city's trail in one query, and a trail outlives the tenant row. Append-only: nothing in the product updates or
+    deletes a row. `changes` maps a field to `[before, after]` (plain JSON values: labels, codes, numbers)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        ROLES = "roles", _("角色变更")
+        GRANT = "grant", _("授予角色")
+        SUB_ACCOUNT_CREATE = "sub_account.create", _("开通子账号")
+        SUB_ACCOUNT_UPDATE = "sub_account.update", _("修改子账号")
+        SUB_ACCOUNT_PASSWORD = "sub_account.password", _("重置子账号密码")
+        SUB_ACCOUNT_DELETE = "sub_account.delete", _("注销子账号")
+
+    schema_name = models.CharField(_("租户"), max_length=63)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=40, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_label = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["schema_name", "-created_at"], name="audit_schema_created"),
+            models.Index(fields=["-created_at"], name="audit_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} · {self.get_action_display()} · {self.target_label}"
+
+    @property
+    def change_pairs(self) -> list[tuple[str, tuple]]:
+        """`[(field, (before, after))]` for templates; a malformed row shows what it has rather than failing."""
+        return [
+            (field, tuple(pair) if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair))
+            for field, pair in (self.changes or {}).items()
+        ]
+
+    @property
+    def target_type_label(self) -> str:
+        """The target model's verbose name, from the app registry (no query, no import of tenant apps)."""
+        try:
+            return str(apps.get_model(self.target_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.target_type

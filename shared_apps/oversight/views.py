@@ -3,12 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.oversight.forms import TenantCreateForm
-from shared_apps.oversight.selectors import console_tenants
-from tenants.services import ProvisioningError, tenant_provision, tenant_url
+from shared_apps.oversight.models import AuditEntry
+from shared_apps.oversight.selectors import audit_entries, audit_tenants, console_tenants
+from tenants.errors import DomainError, attach_error
+from tenants.services import tenant_provision, tenant_url
 
 
 def _require_console(user) -> None:
@@ -31,8 +34,8 @@ def tenant_create(request):
         data = form.cleaned_data
         try:
             result = tenant_provision(data["preset"], schema_name=data["schema_name"], name=data["name"])
-        except ProvisioningError as error:
-            form.add_error("schema_name", str(error))
+        except DomainError as error:
+            attach_error(form, error, "schema_name")
         else:
             messages.success(
                 request,
@@ -40,3 +43,32 @@ def tenant_create(request):
             )
             return redirect("console-home")
     return render(request, "console/tenant_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def audit_log(request):
+    """审计日志: every city's role, sub-account and configuration changes, filterable by city and action."""
+    _require_console(request.user)
+    tenants = list(audit_tenants())
+    names = {tenant.schema_name: tenant.name for tenant in tenants}
+    schema_name = request.GET.get("tenant") or ""
+    action = request.GET.get("action") or ""
+    schema_name = schema_name if schema_name in names else ""
+    action = action if action in AuditEntry.Action.values else ""
+    page = Paginator(audit_entries(schema_name=schema_name, action=action), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "console/audit.html",
+        {
+            "page": page,
+            "rows": [(entry, names.get(entry.schema_name, entry.schema_name)) for entry in page],
+            "tenants": tenants,
+            "actions": AuditEntry.Action.choices,
+            "selected": {"tenant": schema_name, "action": action},
+        },
+    )

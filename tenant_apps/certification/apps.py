@@ -8,4 +8,6 @@ class CertificationConfig(AppConfig):
     verbose_name = _("企业认证")
 
     def ready(self):
-        from tenant_apps.certification import services  # noqa: F401 - registers the workflow outcome handler
+        from tenant_apps.certification import kind, services  # noqa: F401 - services registers the outcome handler
+
+        kind.register()

@@ -3,10 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.certification.models import CertificationRequest
 from tenant_apps.configuration.models import Industry
-from tenant_apps.onboarding.profile_forms import phone_validator, uscc_validator
+from tenants.validators import USCCField, phone_validator
 
 
 class CertificationForm(forms.ModelForm):
+    # The application's version when the form was opened: a resubmission from a stale page is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     website = forms.URLField(label=_("企业网址"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
@@ -26,6 +28,7 @@ class CertificationForm(forms.ModelForm):
             "website",
             "introduction",
         ]
+        field_classes = {"uscc": USCCField}
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}),
             "introduction": forms.Textarea(attrs={"rows": 4, "maxlength": 300}),
@@ -34,7 +37,6 @@ class CertificationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = Industry.objects.all()
-        self.fields["uscc"].validators.append(uscc_validator)
         self.fields["contact_phone"].validators.append(phone_validator)
         self.fields["registered_capital"].min_value = 0
         self.fields["introduction"].help_text = _("不超过 300 字。")

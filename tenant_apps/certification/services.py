@@ -6,35 +6,40 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tenant_apps.certification.models import CertificationRequest
+from tenant_apps.certification.selectors import KIND, certification_latest, certification_request_of
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.workflow.models import Application
 from tenant_apps.workflow.registry import on_outcome
-from tenant_apps.workflow.services import WorkflowError, application_create, application_submit
+from tenant_apps.workflow.services import application_create, application_submit, application_touch
+from tenants.errors import DomainError, conflict
 
-KIND = "certification"
 ORGANISATION_KIND = {"enterprise": Organisation.Kind.ENTERPRISE, "provider": Organisation.Kind.PROVIDER}
 
 
-def _pending(organisation: Organisation | None) -> Application | None:
-    if organisation is None:
-        return None
-    return organisation.applications.filter(kind=KIND).order_by("-created_at").first()
-
-
 @transaction.atomic
-def certification_submit(*, membership, data: dict) -> CertificationRequest:
-    """Submit (or, after a return or withdrawal, resubmit) the organisation's certification form."""
+def certification_submit(*, membership, data: dict, expected_version: int | None = None) -> CertificationRequest:
+    """Submit (or, after a return or withdrawal, resubmit) the organisation's certification form (the kind of
+    tenant whose registration does not collect the organisation's data; otherwise the profile is re-edited)."""
     organisation = membership.organisation
-    latest = _pending(organisation)
+    latest = certification_latest(organisation)
     if latest and latest.state == Application.State.IN_REVIEW:
-        raise WorkflowError(_("认证审核中，请勿重复提交。"))
+        raise conflict(_("认证审核中，请勿重复提交。"), code="certification.in_review")
     if organisation and organisation.certification == Organisation.Certification.CERTIFIED:
-        raise WorkflowError(_("已通过认证。"))
+        raise conflict(_("已通过认证。"), code="certification.done")
+    request = certification_request_of(latest)
+    if latest is not None and request is None:
+        raise DomainError(
+            _("您的单位信息来自注册时填写的组织档案，请在组织档案中修改后重新提交。"), code="certification.edit_profile"
+        )
     clash = Organisation.objects.filter(uscc=data["uscc"])
     if organisation is not None:
         clash = clash.exclude(pk=organisation.pk)
     if clash.exists():
-        raise WorkflowError(_("该统一社会信用代码已注册。请联系该单位的主账号为您开通子账号，或通过手机号找回账号。"))
+        raise DomainError(
+            _("该统一社会信用代码已注册。请联系该单位的主账号为您开通子账号，或通过手机号找回账号。"),
+            code="certification.uscc_taken",
+            field="uscc",
+        )
     if organisation is None:
         role = next(r for r in membership.roles if r in ORGANISATION_KIND)
         organisation = Organisation.objects.create(
@@ -42,9 +47,8 @@ def certification_submit(*, membership, data: dict) -> CertificationRequest:
         )
         membership.organisation = organisation
         membership.save(update_fields=["organisation"])
-    Organisation.objects.filter(pk=organisation.pk).update(certification=Organisation.Certification.PENDING)
-    if latest and latest.state in Application.EDITABLE_STATES:
-        request = latest.certification_request
+    if latest is not None:  # returned or withdrawn: the same application, re-edited
+        application_touch(application=latest, actor=membership.user, expected_version=expected_version)
         for name, value in data.items():
             setattr(request, name, value)
         request.save()
@@ -67,7 +71,7 @@ def certification_start_from_profile(*, membership, organisation: Organisation) 
 
     if not Flow.objects.filter(kind=KIND, is_active=True).exists():
         return None
-    latest = _pending(organisation)
+    latest = certification_latest(organisation)
     if latest and latest.state == Application.State.IN_REVIEW:
         return latest
     application = latest if latest and latest.state in Application.EDITABLE_STATES else None
@@ -89,7 +93,7 @@ def certification_outcome(application: Application) -> None:
     state = application.state
     if state == Application.State.APPROVED:
         organisation.certification = Organisation.Certification.CERTIFIED
-        request = CertificationRequest.objects.filter(application=application).first()
+        request = certification_request_of(application)
         if request is not None:  # the reviewed form becomes the organisation's basic information
             organisation.name, organisation.uscc, organisation.industry_id = (
                 request.company_name,
@@ -100,6 +104,10 @@ def certification_outcome(application: Application) -> None:
             organisation.contact_name, organisation.email = request.contact_name, request.email
     elif state == Application.State.REJECTED:
         organisation.certification = Organisation.Certification.REJECTED
+    elif state == Application.State.RETURNED:
+        organisation.certification = Organisation.Certification.RETURNED
+    elif state == Application.State.WITHDRAWN:
+        organisation.certification = Organisation.Certification.NONE
     else:
         organisation.certification = Organisation.Certification.PENDING
     organisation.save()

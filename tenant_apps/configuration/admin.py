@@ -1,11 +1,13 @@
+"""City configuration in the tenant admin; every add, change and delete is audited (AuditedAdminMixin)."""
+
 from django.contrib import admin
 
 from tenant_apps.configuration.models import AnchorUnit, DeclarationWindow, Industry, SubsidyPolicy, TenantSettings
-from tenant_apps.organisations.admin_site import tenant_admin_site
+from tenant_apps.organisations.admin_site import AuditedAdminMixin, tenant_admin_site
 
 
 @admin.register(TenantSettings, site=tenant_admin_site)
-class TenantSettingsAdmin(admin.ModelAdmin):
+class TenantSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["display_name", "pilot_start", "pilot_end", "password_min_length", "password_max_length"]
 
     def has_add_permission(self, request):
@@ -16,22 +18,22 @@ class TenantSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Industry, site=tenant_admin_site)
-class IndustryAdmin(admin.ModelAdmin):
+class IndustryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "is_pilot", "position"]
     list_editable = ["is_pilot", "position"]
 
 
 @admin.register(AnchorUnit, site=tenant_admin_site)
-class AnchorUnitAdmin(admin.ModelAdmin):
+class AnchorUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "contact_name", "is_active"]
     filter_horizontal = ["industries"]
 
 
 @admin.register(SubsidyPolicy, site=tenant_admin_site)
-class SubsidyPolicyAdmin(admin.ModelAdmin):
+class SubsidyPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "ratio", "cap_per_project", "cap_per_enterprise", "is_active"]
 
 
 @admin.register(DeclarationWindow, site=tenant_admin_site)
-class DeclarationWindowAdmin(admin.ModelAdmin):
+class DeclarationWindowAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "module", "opens_on", "closes_on"]

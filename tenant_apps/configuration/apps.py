@@ -6,3 +6,9 @@ class ConfigurationConfig(AppConfig):
     name = "tenant_apps.configuration"
     label = "configuration"
     verbose_name = _("城市配置")
+
+    def ready(self):
+        from tenant_apps.configuration.services import configuration_apply
+        from tenants.provisioning_steps import register_step
+
+        register_step("configuration", lambda data, context: configuration_apply(data), order=10)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from tenant_apps.onboarding.models import ProfileField, ProfileFieldGroup
-from tenant_apps.organisations.admin_site import tenant_admin_site
+from tenant_apps.organisations.admin_site import AuditedAdminMixin, tenant_admin_site
 
 
 class ProfileFieldInline(admin.TabularInline):
@@ -10,7 +10,7 @@ class ProfileFieldInline(admin.TabularInline):
 
 
 @admin.register(ProfileFieldGroup, site=tenant_admin_site)
-class ProfileFieldGroupAdmin(admin.ModelAdmin):
+class ProfileFieldGroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "role", "code", "position"]
     list_filter = ["role"]
     inlines = [ProfileFieldInline]

@@ -1,7 +1,6 @@
 """Registration over the API: create an account (with captcha), and the profile draft of the signed-in person."""
 
 from captcha.serializers import CaptchaSerializer
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -9,11 +8,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from shared_apps.accounts.models import mobile_validator
 from shared_apps.accounts.views import client_ip
 from tenant_apps.onboarding import services
-from tenant_apps.onboarding.models import RegistrationDraft
-from tenant_apps.organisations.api_access import IsTenantMember, refusal_response
+from tenant_apps.onboarding.selectors import registration_draft_of
+from tenant_apps.organisations.api_access import IsTenantMember
+from tenants.validators import mobile_validator
 
 
 class RegistrationAccountView(APIView):
@@ -35,16 +34,13 @@ class RegistrationAccountView(APIView):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            user, membership = services.registration_account_create(
-                role=data["role"],
-                username=data.get("username"),
-                mobile=data["mobile"],
-                password=data["password"],
-                ip=client_ip(request),
-            )
-        except (services.RegistrationError, ValidationError) as error:
-            return refusal_response(error)
+        user, membership = services.registration_account_create(
+            role=data["role"],
+            username=data.get("username"),
+            mobile=data["mobile"],
+            password=data["password"],
+            ip=client_ip(request),
+        )
         output = self.OutputSerializer({"username": user.username, "roles": membership.roles})
         return Response(output.data, status=status.HTTP_201_CREATED)
 
@@ -58,15 +54,12 @@ class RegistrationDraftView(APIView):
 
     @extend_schema(responses=DraftSerializer, summary="读取注册草稿")
     def get(self, request):
-        draft = RegistrationDraft.objects.filter(user=request.user).first()
+        draft = registration_draft_of(request.user)
         return Response(self.DraftSerializer(draft or {"data": {}, "updated_at": None}).data)
 
     @extend_schema(request=DraftSerializer, responses=DraftSerializer, summary="自动保存注册草稿")
     def put(self, request):
         payload = self.DraftSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            draft = services.registration_draft_save(user=request.user, data=payload.validated_data["data"])
-        except services.RegistrationError as error:
-            return refusal_response(error)
+        draft = services.registration_draft_save(user=request.user, data=payload.validated_data["data"])
         return Response(self.DraftSerializer(draft).data)

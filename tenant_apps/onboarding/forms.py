@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.forms import CaptchaMixin, NewPasswordMixin
-from shared_apps.accounts.models import mobile_validator
 from tenant_apps.onboarding.profile_forms import OrganisationCoreForm
+from tenants.validators import mobile_validator
 
 USERNAME_HELP = _("6–30 位字母、数字或下划线，注册后不可修改。")
 

@@ -6,24 +6,18 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.accounts.models import mobile_validator
 from tenant_apps.configuration.models import Industry
 from tenant_apps.onboarding.models import ProfileField, ProfileFieldGroup
-
-uscc_validator = RegexValidator(
-    r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", _("统一社会信用代码应为 18 位数字或大写字母。")
-)
-phone_validator = RegexValidator(r"^[0-9+\-() ]{7,20}$", _("请输入有效的电话号码。"))
+from tenants.validators import USCCField, mobile_validator, phone_validator
 
 
 class OrganisationCoreForm(forms.Form):
     """The columns every tenant keeps for an organisation (name, USCC, industry, region, contact …)."""
 
     name = forms.CharField(label=_("单位名称"), max_length=64)
-    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, validators=[uscc_validator])
+    uscc = USCCField(label=_("统一社会信用代码"))
     industry = forms.ModelChoiceField(label=_("所属行业"), queryset=Industry.objects.none(), required=False)
     region = forms.CharField(label=_("所在地区"), max_length=60, required=False)
     address = forms.CharField(label=_("详细地址"), max_length=100, required=False)
@@ -34,9 +28,6 @@ class OrganisationCoreForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = Industry.objects.all()
-
-    def clean_uscc(self):
-        return self.cleaned_data["uscc"].strip().upper()
 
 
 def _form_field(definition: ProfileField) -> forms.Field:

@@ -24,3 +24,30 @@ def profile_display(organisation) -> list[tuple[str, list[tuple[str, str]]]]:
         if values:
             rows.append((group.name, values))
     return rows
+
+
+def profile_sections(application) -> list:
+    """The organisation's profile groups as application-page sections (registered for certification reviews)."""
+    from tenant_apps.workflow.registry import Section
+
+    return [Section(group, values) for group, values in profile_display(application.organisation)]
+
+
+def registration_unfinished(membership) -> bool:
+    """A main account that saved a profile draft, or still has no organisation where registration asks for one."""
+    from tenant_apps.configuration.selectors import tenant_settings
+    from tenant_apps.onboarding.models import RegistrationDraft
+
+    if membership is None or membership.is_sub_account or not membership.has_role("enterprise", "provider"):
+        return False
+    if RegistrationDraft.objects.filter(user_id=membership.user_id).exists():
+        return True
+    row = tenant_settings()
+    return membership.organisation_id is None and bool(row and row.registration_profile_step)
+
+
+def registration_draft_of(user):
+    """The person's own server-side profile draft (never anyone else's)."""
+    from tenant_apps.onboarding.models import RegistrationDraft
+
+    return RegistrationDraft.objects.filter(user_id=user.pk).first()

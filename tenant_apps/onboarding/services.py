@@ -14,30 +14,24 @@ from tenant_apps.configuration.selectors import tenant_settings
 from tenant_apps.onboarding.models import ProfileField, ProfileFieldGroup, RegistrationDraft
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.organisations.selectors import forget_membership
+from tenants.errors import DomainError, conflict
 
 DRAFT_MAX_BYTES = 64 * 1024
 ORGANISATION_KIND = {"enterprise": Organisation.Kind.ENTERPRISE, "provider": Organisation.Kind.PROVIDER}
 
 
-class RegistrationError(ValueError):
-    """A refusal tied to one input field (None = the whole form)."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def _allowed_role(role: str) -> None:
     row = tenant_settings()
     if row is None or role not in row.registration_roles:
-        raise RegistrationError(_("本平台不开放该身份的注册。"), field="role")
+        raise DomainError(_("本平台不开放该身份的注册。"), code="registration.role_closed", field="role")
 
 
 def _organisation_create(*, role: str, company: dict) -> Organisation:
     uscc = (company.get("uscc") or "").strip().upper() or None
     if uscc and Organisation.objects.filter(uscc=uscc).exists():
-        raise RegistrationError(
+        raise DomainError(
             _("该统一社会信用代码已注册。请联系该单位的主账号为您开通子账号，或通过手机号找回账号。"),
+            code="registration.uscc_taken",
             field="company_uscc",
         )
     return Organisation.objects.create(
@@ -63,14 +57,16 @@ def _certification_start(membership, organisation) -> None:
 def registration_account_create(
     *, role: str, username: str | None, mobile: str, password: str, company: dict | None = None, ip: str | None = None
 ):
-    """A new identity (global) with its membership here. Raises RegistrationError or ValidationError (password)."""
+    """A new identity (global) with its membership here. Raises DomainError or ValidationError (password)."""
     User = get_user_model()
     _allowed_role(role)
     username = username or mobile
     if User.objects.filter(mobile=mobile).exists():
-        raise RegistrationError(_("该手机号已注册。请直接登录，登录后可加入本城市平台。"), field="mobile")
+        raise DomainError(
+            _("该手机号已注册。请直接登录，登录后可加入本城市平台。"), code="registration.mobile_taken", field="mobile"
+        )
     if User.objects.filter(username__iexact=username).exists():
-        raise RegistrationError(_("该用户名已被使用。"), field="username")
+        raise DomainError(_("该用户名已被使用。"), code="registration.username_taken", field="username")
     validate_password(password, User(username=username, mobile=mobile))
     try:
         with transaction.atomic():
@@ -80,7 +76,9 @@ def registration_account_create(
             if organisation is not None:
                 _certification_start(membership, organisation)
     except IntegrityError as error:  # a concurrent registration took the name or mobile first
-        raise RegistrationError(_("该用户名或手机号已被注册。"), field="mobile") from error
+        raise DomainError(
+            _("该用户名或手机号已被注册。"), code="registration.identity_taken", field="mobile"
+        ) from error
     event_record(SecurityEvent.Kind.REGISTERED, user=user, identifier=username, ip=ip, detail=role)
     return user, membership
 
@@ -89,7 +87,7 @@ def registration_join(*, user, role: str, company: dict | None = None, ip: str |
     """A person known in another city joins this one with the same credentials."""
     _allowed_role(role)
     if Membership.objects.filter(user=user).exists():
-        raise RegistrationError(_("您已加入本城市平台。"))
+        raise DomainError(_("您已加入本城市平台。"), code="registration.already_member")
     with transaction.atomic():
         organisation = _organisation_create(role=role, company=company) if company else None
         membership = Membership.objects.create(user=user, roles=[role], organisation=organisation)
@@ -109,7 +107,7 @@ def registration_draft_save(*, user, data: dict) -> RegistrationDraft:
         elif value is not None:
             clean[str(key)[:80]] = str(value)[:2000]
     if len(repr(clean).encode()) > DRAFT_MAX_BYTES:
-        raise RegistrationError(_("草稿内容过多，无法保存。"))
+        raise DomainError(_("草稿内容过多，无法保存。"), code="registration.draft_too_large")
     draft, _created = RegistrationDraft.objects.update_or_create(user=user, defaults={"data": clean})
     return draft
 
@@ -124,9 +122,17 @@ def registration_profile_submit(*, membership: Membership, core: dict, profile: 
     if organisation is not None:
         clash = clash.exclude(pk=organisation.pk)
     if clash.exists():
-        raise RegistrationError(
-            _("该统一社会信用代码已注册。请联系该单位的主账号为您开通子账号，或通过手机号找回账号。"), field="uscc"
+        raise DomainError(
+            _("该统一社会信用代码已注册。请联系该单位的主账号为您开通子账号，或通过手机号找回账号。"),
+            code="registration.uscc_taken",
+            field="uscc",
         )
+    if organisation is not None:
+        from tenant_apps.certification.selectors import certification_latest
+
+        latest = certification_latest(organisation)
+        if latest is not None and latest.state == latest.State.IN_REVIEW:
+            raise conflict(_("组织档案正在认证审核中，请先撤销申请再修改。"), code="registration.in_review")
     fields = {**core, "profile": profile, "certification": Organisation.Certification.PENDING}
     if organisation is None:
         organisation = Organisation.objects.create(kind=ORGANISATION_KIND[role], **fields)

@@ -8,15 +8,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.forms import attach_error
 from shared_apps.accounts.views import AUTH_BACKEND, client_ip
+from tenant_apps.certification.selectors import certification_latest
 from tenant_apps.configuration.selectors import tenant_settings
 from tenant_apps.onboarding import services
 from tenant_apps.onboarding.forms import AccountForm, JoinForm
-from tenant_apps.onboarding.models import RegistrationDraft
 from tenant_apps.onboarding.profile_forms import OrganisationCoreForm, ProfileForm
+from tenant_apps.onboarding.selectors import registration_draft_of
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.organisations.selectors import current_membership
+from tenant_apps.workflow.models import Application
+from tenants.errors import DomainError, attach_error
 
 
 def _open_settings():
@@ -46,7 +48,7 @@ def register_view(request):
                 company=form.company_data(),
                 ip=client_ip(request),
             )
-        except (services.RegistrationError, ValidationError) as error:
+        except (DomainError, ValidationError) as error:
             attach_error(form, error)
         else:
             login(request, user, backend=AUTH_BACKEND)
@@ -65,7 +67,7 @@ def _join(request, settings_row):
             services.registration_join(
                 user=request.user, role=form.cleaned_data["role"], company=form.company_data(), ip=client_ip(request)
             )
-        except services.RegistrationError as error:
+        except DomainError as error:
             attach_error(form, error)
         else:
             return _next_step(settings_row)
@@ -83,20 +85,31 @@ def profile_view(request):
     organisation = membership.organisation
     if organisation is not None and organisation.certification == Organisation.Certification.CERTIFIED:
         return redirect("workbench")
+    latest = certification_latest(organisation)
+    if latest is not None and latest.state == Application.State.IN_REVIEW:
+        # Under review the data is what reviewers read: withdraw first to change it (the detail page offers it).
+        return render(request, "onboarding/profile.html", {"settings_row": settings_row, "in_review": latest})
     if request.method == "POST":
         form = ProfileForm(request.POST, role=role)
         if form.is_valid():
             core = {name: form.cleaned_data[name] for name in OrganisationCoreForm.base_fields}
             try:
                 services.registration_profile_submit(membership=membership, core=core, profile=form.profile_data())
-            except services.RegistrationError as error:
+            except DomainError as error:
                 attach_error(form, error)
             else:
                 return redirect("register-done")
     else:
-        draft = RegistrationDraft.objects.filter(user=request.user).first()
+        draft = registration_draft_of(request.user)
         form = ProfileForm(initial=draft.data if draft else _initial_from(organisation), role=role)
-    context = {"form": form, "settings_row": settings_row, "draft_restored": request.method == "GET" and form.initial}
+    returned = latest.log.filter(action="return").last() if latest and latest.state == "returned" else None
+    context = {
+        "form": form,
+        "settings_row": settings_row,
+        "draft_restored": request.method == "GET" and form.initial,
+        "returned": returned,
+        "application": latest,
+    }
     return render(request, "onboarding/profile.html", context, status=400 if form.errors else 200)
 
 

@@ -1,18 +1,80 @@
-from django.contrib import admin
+"""Organisations, memberships and the tenant's audit trail in the city admin.
 
-from tenant_apps.organisations.admin_site import tenant_admin_site
+What the engine owns is shown, never edited here: an organisation's certification is set only by the
+certification review; whether a membership is a sub-account and which menus it may use are set by the
+organisation's main account through the sub-account services (which check the grants). Roles stay editable — that
+is the tenant admin's job — and every change lands in the audit trail."""
+
+from django.contrib import admin
+from django.db import connection
+
+from shared_apps.oversight.models import AuditEntry
+from tenant_apps.organisations.admin_site import AuditedAdminMixin, tenant_admin_site
 from tenant_apps.organisations.models import Membership, Organisation
+from tenant_apps.organisations.selectors import forget_membership
 
 
 @admin.register(Organisation, site=tenant_admin_site)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "uscc", "certification", "created_at"]
     list_filter = ["kind", "certification"]
     search_fields = ["name", "uscc"]
+    readonly_fields = ["certification", "created_at"]
 
 
 @admin.register(Membership, site=tenant_admin_site)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "roles", "is_active", "created_at"]
     list_select_related = ["user", "organisation"]
     raw_id_fields = ["user", "organisation"]
+    readonly_fields = ["is_sub_account", "menu_permissions", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A membership's person is fixed once it exists (re-pointing it would hand one person another's roles)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None else fields
+
+    def audit_action(self, obj, changes, change):
+        return AuditEntry.Action.ROLES if change and "roles" in changes else super().audit_action(obj, changes, change)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_membership(obj.user)
+
+
+@admin.register(AuditEntry, site=tenant_admin_site)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """This tenant's rows of the trail, read-only: the admin reads what was changed, by whom, and cannot edit it."""
+
+    list_display = ["created_at", "actor", "action", "target_kind", "target_label", "changed", "ip"]
+    list_filter = ["action", "target_type"]
+    list_select_related = ["actor"]
+    search_fields = ["target_label", "actor__username"]
+    fields = ["created_at", "actor", "action", "target_type", "target_id", "target_label", "changes", "ip"]
+    readonly_fields = fields
+
+    @admin.display(description=AuditEntry._meta.get_field("target_type").verbose_name)
+    def target_kind(self, entry):
+        return entry.target_type_label
+
+    @admin.display(description=AuditEntry._meta.get_field("changes").verbose_name)
+    def changed(self, entry):
+        return "; ".join(f"{field}: {before} → {after}" for field, (before, after) in entry.change_pairs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(schema_name=connection.schema_name)
+
+    def has_module_permission(self, request):
+        return self.admin_site.has_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.has_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,45 +1,16 @@
-"""Who am I here, and sub-account management, over the API."""
+"""Sub-account management over the API."""
 
-from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from shared_apps.accounts.models import mobile_validator
 from tenant_apps.organisations import services
-from tenant_apps.organisations.api_access import IsTenantMember, ScopedAPIView, refusal_response
+from tenant_apps.organisations.api_access import IsTenantMember, ScopedAPIView
 from tenant_apps.organisations.selectors import current_membership, mask_mobile, sub_accounts
-from tenant_apps.portal.selectors import workbench_menu
-
-
-class MeView(APIView):
-    permission_classes = [IsAuthenticated, IsTenantMember]
-
-    class OutputSerializer(serializers.Serializer):
-        username = serializers.CharField()
-        mobile = serializers.CharField(help_text="masked")
-        roles = serializers.ListField(child=serializers.CharField())
-        is_sub_account = serializers.BooleanField()
-        organisation = serializers.DictField(allow_null=True)
-        menu = serializers.ListField(child=serializers.CharField())
-
-    @extend_schema(responses=OutputSerializer, summary="当前账号在本城市平台的身份、角色与菜单")
-    def get(self, request):
-        membership = request.membership
-        organisation = membership.organisation
-        data = {
-            "username": request.user.username,
-            "mobile": mask_mobile(request.user.mobile),
-            "roles": membership.roles,
-            "is_sub_account": membership.is_sub_account,
-            "organisation": {"name": organisation.name, "certification": organisation.certification}
-            if organisation
-            else None,
-            "menu": [item.code for item in workbench_menu(request.tenant, membership)],
-        }
-        return Response(self.OutputSerializer(data).data)
+from tenants.errors import DomainError
+from tenants.validators import mobile_validator
 
 
 class ManagesOrganisation(BasePermission):
@@ -86,18 +57,15 @@ class SubAccountListView(mixins.ListModelMixin, ScopedAPIView):
         payload = SubAccountCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            sub_account = services.sub_account_create(
-                manager=request.membership,
-                username=data["user"]["username"],
-                name=data["user"]["first_name"],
-                mobile=data["user"]["mobile"],
-                email=data["user"].get("email", ""),
-                password=data["password"],
-                menu_permissions=data.get("menu_permissions", []),
-            )
-        except (services.SubAccountError, ValidationError) as error:
-            return refusal_response(error)
+        sub_account = services.sub_account_create(
+            manager=request.membership,
+            username=data["user"]["username"],
+            name=data["user"]["first_name"],
+            mobile=data["user"]["mobile"],
+            email=data["user"].get("email", ""),
+            password=data["password"],
+            menu_permissions=data.get("menu_permissions", []),
+        )
         return Response(SubAccountSerializer(sub_account).data, status=status.HTTP_201_CREATED)
 
 
@@ -119,17 +87,14 @@ class SubAccountDetailView(ScopedAPIView):
         payload.is_valid(raise_exception=True)
         user_data = payload.validated_data.get("user", {})
         if "username" in user_data and user_data["username"] != sub_account.user.username:
-            return Response({"username": ["用户名创建后不可修改。"]}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            services.sub_account_update(
-                manager=request.membership,
-                sub_account=sub_account,
-                mobile=user_data.get("mobile", sub_account.user.mobile),
-                email=user_data.get("email", sub_account.user.email),
-                menu_permissions=payload.validated_data.get("menu_permissions", sub_account.menu_permissions),
-            )
-        except services.SubAccountError as error:
-            return refusal_response(error)
+            raise DomainError(_("用户名创建后不可修改。"), code="sub_account.username_fixed", field="username")
+        services.sub_account_update(
+            manager=request.membership,
+            sub_account=sub_account,
+            mobile=user_data.get("mobile", sub_account.user.mobile),
+            email=user_data.get("email", sub_account.user.email),
+            menu_permissions=payload.validated_data.get("menu_permissions", sub_account.menu_permissions),
+        )
         return Response(SubAccountSerializer(sub_account).data)
 
     @extend_schema(summary="删除子账号")
@@ -151,10 +116,7 @@ class SubAccountPasswordView(ScopedAPIView):
     def post(self, request, pk):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.sub_account_reset_password(
-                manager=request.membership, sub_account=self.get_object(), password=payload.validated_data["password"]
-            )
-        except ValidationError as error:
-            return refusal_response(error)
+        services.sub_account_reset_password(
+            manager=request.membership, sub_account=self.get_object(), password=payload.validated_data["password"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

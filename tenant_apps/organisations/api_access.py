@@ -5,12 +5,9 @@ Modelled on PostHog's team-scoped viewsets: a scoped view never overrides `get_q
 it. Tenant isolation itself comes from the schema; organisation isolation from these scopes.
 """
 
-from django.core.exceptions import ValidationError
-from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.response import Response
 
 from tenant_apps.organisations.access import check_module_access
 from tenant_apps.organisations.selectors import current_membership
@@ -54,11 +51,3 @@ class ScopedAPIView(GenericAPIView):
 
     def scoped_queryset(self, membership):
         raise NotImplementedError
-
-
-def refusal_response(error: Exception, status_code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    """A service's refusal as a structured error: password-policy messages under `password`, others under the
-    field the error names (`error.field`) or `non_field_errors` — the API twin of `attach_error` for forms."""
-    if isinstance(error, ValidationError):
-        return Response({"password": error.messages}, status=status_code)
-    return Response({getattr(error, "field", None) or "non_field_errors": [str(error)]}, status=status_code)

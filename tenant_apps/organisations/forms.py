@@ -3,8 +3,8 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.forms import NewPasswordMixin
-from shared_apps.accounts.models import mobile_validator
 from tenants.modules import enabled_modules
+from tenants.validators import mobile_validator
 
 
 class MenuPermissionsMixin(forms.Form):

@@ -19,6 +19,7 @@ class Organisation(models.Model):
     class Certification(models.TextChoices):
         NONE = "none", _("未认证")
         PENDING = "pending", _("认证审核中")
+        RETURNED = "returned", _("已退回修改")
         CERTIFIED = "certified", _("已认证")
         REJECTED = "rejected", _("认证未通过")
 
@@ -79,7 +80,7 @@ class Membership(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.user} ({', '.join(self.role_labels)})"
+        return f"{self.user} ({', '.join(str(label) for label in self.role_labels)})"
 
     @property
     def role_labels(self) -> list[str]:

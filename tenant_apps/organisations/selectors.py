@@ -54,3 +54,8 @@ def access_sub_account(manager: Membership, pk) -> Membership:
 
 def mask_mobile(mobile: str | None) -> str:
     return f"{mobile[:3]}****{mobile[-4:]}" if mobile and len(mobile) == 11 else (mobile or "")
+
+
+def expert_memberships():
+    """The tenant's active experts, for choosing who reviews an expert stage."""
+    return Membership.objects.filter(roles__contains=["expert"], is_active=True).select_related("user")

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tenant_apps.organisations import audit
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.organisations.roles import Role
 from tenant_apps.organisations.selectors import forget_membership
+from tenants.errors import DomainError
 
 SUB_ACCOUNT_ROLES = (Role.ENTERPRISE, Role.PROVIDER, Role.ANCHOR_UNIT)
 
@@ -19,11 +21,13 @@ SUB_ACCOUNT_ROLES = (Role.ENTERPRISE, Role.PROVIDER, Role.ANCHOR_UNIT)
 def membership_grant(*, user, roles: list[str], organisation: Organisation | None = None) -> Membership:
     unknown = [role for role in roles if role not in Role.values]
     if unknown:
-        raise ValueError(f"未知角色：{', '.join(unknown)}")
+        raise DomainError(f"未知角色：{', '.join(unknown)}", code="membership.unknown_role", field="roles")
+    before = audit.membership_values(user)
     membership, _ = Membership.objects.update_or_create(
         user=user, defaults={"roles": list(roles), "organisation": organisation, "is_active": True}
     )
     forget_membership(user)
+    audit.membership_granted(membership, before)
     return membership
 
 
@@ -56,12 +60,6 @@ def demo_accounts_seed(accounts: list[dict], *, password_hash: str) -> list[Memb
 
 
 # --- Sub-accounts (seed 001, 用户管理) ----------------------------------------------------------------------------
-class SubAccountError(ValueError):
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def _require_manager(manager: Membership) -> None:
     if not manager.manages_organisation:
         raise PermissionDenied(_("只有单位主账号可以管理子账号。"))
@@ -75,8 +73,10 @@ def _grantable(manager: Membership, menu_permissions: list[str]) -> list[str]:
     enabled = set(connection.tenant.modules)
     unknown = [code for code in menu_permissions if code not in enabled]
     if unknown:
-        raise SubAccountError(
-            _("不能授权本平台未启用的功能：%(codes)s") % {"codes": "、".join(unknown)}, field="menu_permissions"
+        raise DomainError(
+            _("不能授权本平台未启用的功能：%(codes)s") % {"codes": "、".join(unknown)},
+            code="sub_account.module_off",
+            field="menu_permissions",
         )
     return sorted(set(menu_permissions))
 
@@ -87,7 +87,7 @@ def _mobile_free(mobile: str, *, except_user=None) -> None:
     if except_user is not None:
         taken = taken.exclude(pk=except_user.pk)
     if taken.exists():
-        raise SubAccountError(_("该手机号已被其他账号使用。"), field="mobile")
+        raise DomainError(_("该手机号已被其他账号使用。"), code="sub_account.mobile_taken", field="mobile")
 
 
 @transaction.atomic
@@ -104,18 +104,20 @@ def sub_account_create(
     _require_manager(manager)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
-        raise SubAccountError(_("该用户名已被使用。"), field="username")
+        raise DomainError(_("该用户名已被使用。"), code="sub_account.username_taken", field="username")
     _mobile_free(mobile)
     grants = _grantable(manager, menu_permissions)
     validate_password(password, User(username=username, mobile=mobile))
     user = User.objects.create_user(username=username, mobile=mobile, email=email, password=password, first_name=name)
-    return Membership.objects.create(
+    sub_account = Membership.objects.create(
         user=user,
         organisation=manager.organisation,
         roles=[role for role in manager.roles if role in SUB_ACCOUNT_ROLES],
         is_sub_account=True,
         menu_permissions=grants,
     )
+    audit.sub_account_created(manager, sub_account)
+    return sub_account
 
 
 @transaction.atomic
@@ -124,6 +126,7 @@ def sub_account_update(
 ) -> Membership:
     """Mobile, email and menu permissions may change; the username never does."""
     _require_manager(manager)
+    before = audit.sub_account_values(sub_account)
     user = sub_account.user
     _mobile_free(mobile, except_user=user)
     user.mobile, user.email = mobile, email
@@ -131,6 +134,7 @@ def sub_account_update(
     sub_account.menu_permissions = _grantable(manager, menu_permissions)
     sub_account.save(update_fields=["menu_permissions"])
     forget_membership(user)
+    audit.sub_account_updated(manager, sub_account, before)
     return sub_account
 
 
@@ -140,6 +144,7 @@ def sub_account_reset_password(*, manager: Membership, sub_account: Membership, 
     validate_password(password, sub_account.user)
     sub_account.user.set_password(password)
     sub_account.user.save()
+    audit.sub_account_password_reset(manager, sub_account)
 
 
 @transaction.atomic
@@ -147,6 +152,7 @@ def sub_account_delete(*, manager: Membership, sub_account: Membership) -> None:
     """The identity was made for this organisation: it leaves with the membership (deactivated, not erased)."""
     _require_manager(manager)
     user = sub_account.user
+    audit.sub_account_deleted(manager, sub_account)
     sub_account.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])

@@ -7,10 +7,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.forms import attach_error
 from tenant_apps.organisations import services
 from tenant_apps.organisations.forms import SubAccountCreateForm, SubAccountEditForm, SubAccountPasswordForm
 from tenant_apps.organisations.selectors import access_sub_account, current_membership, sub_accounts
+from tenants.errors import DomainError, attach_error
 
 
 def _manager(request):
@@ -36,7 +36,7 @@ def sub_account_list(request):
                 password=data["new_password1"],
                 menu_permissions=data["menu_permissions"],
             )
-        except (services.SubAccountError, ValidationError) as error:
+        except (DomainError, ValidationError) as error:
             attach_error(form, error)
         else:
             messages.success(request, _("子账号已创建。"))
@@ -79,7 +79,7 @@ def sub_account_detail(request, pk: int):
                 services.sub_account_delete(manager=manager, sub_account=sub_account)
                 messages.success(request, _("子账号已删除。"))
                 return redirect("sub-accounts")
-        except services.SubAccountError as error:
+        except DomainError as error:
             attach_error(edit_form, error)
         except ValidationError as error:
             attach_error(password_form, error)

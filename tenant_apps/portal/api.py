@@ -1,14 +1,16 @@
-"""The tenant's public profile over the API (GET /api/v1/tenant/)."""
+"""The tenant's public profile (GET /api/v1/tenant/), who am I here with my workbench menu (GET /api/v1/me/), and
+the module entry points, over the API."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_apps.organisations.api_access import ModuleAccess
-from tenant_apps.portal.selectors import tenant_profile
+from tenant_apps.organisations.api_access import IsTenantMember, ModuleAccess
+from tenant_apps.organisations.selectors import mask_mobile
+from tenant_apps.portal.selectors import tenant_profile, workbench_menu
 from tenants.modules import MODULES
 
 
@@ -39,6 +41,36 @@ class TenantProfileView(APIView):
     @extend_schema(responses=OutputSerializer, summary=_("当前租户的公开信息与启用模块"))
     def get(self, request):
         return Response(self.OutputSerializer(tenant_profile(request.tenant)).data)
+
+
+class MeView(APIView):
+    """The signed-in account's identity in this tenant and the codes of its workbench menu."""
+
+    permission_classes = [IsAuthenticated, IsTenantMember]
+
+    class OutputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        mobile = serializers.CharField(help_text="masked")
+        roles = serializers.ListField(child=serializers.CharField())
+        is_sub_account = serializers.BooleanField()
+        organisation = serializers.DictField(allow_null=True)
+        menu = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer, summary="当前账号在本城市平台的身份、角色与菜单")
+    def get(self, request):
+        membership = request.membership
+        organisation = membership.organisation
+        data = {
+            "username": request.user.username,
+            "mobile": mask_mobile(request.user.mobile),
+            "roles": membership.roles,
+            "is_sub_account": membership.is_sub_account,
+            "organisation": {"name": organisation.name, "certification": organisation.certification}
+            if organisation
+            else None,
+            "menu": [item.code for item in workbench_menu(request.tenant, membership)],
+        }
+        return Response(self.OutputSerializer(data).data)
 
 
 class ModuleView(APIView):

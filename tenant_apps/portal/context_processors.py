@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from tenant_apps.organisations.selectors import current_membership
+from tenant_apps.portal import content
 from tenant_apps.portal.selectors import module_menu, tenant_profile, workbench_menu
 
 
@@ -16,14 +17,9 @@ def portal(request):
         membership = current_membership(request.user)
         return workbench_menu(tenant, membership) if membership else module_menu(tenant)
 
-    def portal_nav():
-        from cms.selectors import portal_nav
-
-        return portal_nav(request)
-
     return {
         "profile": SimpleLazyObject(lambda: tenant_profile(tenant)),
-        "portal_nav": SimpleLazyObject(portal_nav),
+        "portal_nav": SimpleLazyObject(lambda: content.portal_nav(request)),
         "menu": SimpleLazyObject(menu),
         "register_url": reverse("register"),
     }

@@ -1,4 +1,4 @@
-"""What a tenant shows: its profile and the menus its enabled modules contribute."""
+"""What a tenant shows: its profile, the menus its enabled modules contribute and a visitor's quick entries."""
 
 from __future__ import annotations
 
@@ -24,6 +24,23 @@ def module_menu(tenant) -> list[MenuItem]:
         MenuItem(module.code, module.label, reverse("module-home", args=[module.code]))
         for module in enabled_modules(tenant)
     ]
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url: str
+
+
+def quick_entries(request) -> list[Entry]:
+    """Register and sign in (or the workbench once signed in), then the enabled modules: what a visitor comes for.
+    The portal home page adds its own pages (survey, FAQ) after these."""
+    if request.user.is_authenticated:
+        entries = [Entry(_("进入工作台"), reverse("workbench"))]
+    else:
+        signin = f"{reverse('login')}?next={reverse('workbench')}"
+        entries = [Entry(_("注册"), reverse("register")), Entry(_("登录"), signin)]
+    return entries + [Entry(item.label, item.url) for item in module_menu(request.tenant)]
 
 
 def tenant_profile(tenant) -> dict:

@@ -7,5 +7,6 @@ urlpatterns = [
     path("workbench/m/<slug:code>/", views.workbench_module, name="workbench-module"),
     path("workbench/accounts/", include("tenant_apps.organisations.urls")),
     path("workbench/", include("tenant_apps.workflow.urls")),
+    path("workbench/", include("tenant_apps.certification.urls")),
     path("m/<slug:code>/", views.module_home, name="module-home"),
 ]

@@ -3,21 +3,21 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from tenant_apps.onboarding.selectors import registration_unfinished
 from tenant_apps.organisations.access import check_module_access
 from tenant_apps.organisations.selectors import current_membership
+from tenant_apps.portal import content
 from tenant_apps.portal.selectors import module_menu, tenant_profile, workbench_menu
+from tenant_apps.workflow.selectors import my_applications, tasks_awaiting
 from tenants.modules import ensure_module
 
 
 @login_required
 def workbench(request):
     """Home of the workbench: who I am here, and the first rows of both inbox tabs with their counts."""
-    from cms.selectors import latest_notices
-    from tenant_apps.workflow.selectors import my_applications, tasks_awaiting
-
     membership = current_membership(request.user)
     awaiting, mine = tasks_awaiting(membership), my_applications(membership)
-    notices, notices_url = latest_notices(request)
+    notices, notices_url = content.latest_notices(request)
     return render(
         request,
         "portal/workbench.html",
@@ -31,6 +31,7 @@ def workbench(request):
             "mine_count": mine.count(),
             "notices": notices,
             "notices_url": notices_url,
+            "continue_registration": registration_unfinished(membership),
             "can_certify": bool(membership)
             and membership.has_role("enterprise", "provider")
             and not membership.is_sub_account,
@@ -42,11 +43,9 @@ def workbench(request):
 def module_home(request, code: str):
     module = ensure_module(request, code)
     if code == "notices":  # the module's public face is the portal's notices column
-        from cms.selectors import notices_index
-
-        index = notices_index()
-        if index is not None:
-            return redirect(index.get_url(request))
+        url = content.notices_url(request)
+        if url:
+            return redirect(url)
     return render(
         request,
         "portal/module.html",

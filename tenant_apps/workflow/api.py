@@ -1,13 +1,19 @@
 """Applications, my inbox, decisions and the work-order log over the API."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
-from tenant_apps.organisations.api_access import ScopedAPIView, refusal_response
-from tenant_apps.workflow import services
+from tenant_apps.organisations.api_access import ScopedAPIView
+from tenant_apps.workflow import policies, services
 from tenant_apps.workflow.models import Application, LogEntry, Task
-from tenant_apps.workflow.selectors import access_application, filter_inbox, my_applications, tasks_awaiting
+from tenant_apps.workflow.selectors import (
+    access_application,
+    access_task,
+    filter_inbox,
+    my_applications,
+    tasks_awaiting,
+)
 
 
 class LogEntrySerializer(serializers.ModelSerializer):
@@ -24,7 +30,17 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "kind", "title", "state", "stage_position", "applicant", "organisation", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "state",
+            "stage_position",
+            "version",
+            "applicant",
+            "organisation",
+            "created_at",
+        ]
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
@@ -73,12 +89,18 @@ class ApplicationDetailView(ScopedAPIView):
     serializer_class = ApplicationDetailSerializer
 
     def scoped_queryset(self, membership):
-        return my_applications(membership)
+        return policies.applications_visible(membership)
 
     @extend_schema(summary="申请详情与工单日志")
     def get(self, request, pk):
         # Applicants and the reviewers who hold or held a task on it may read it; anyone else gets 404.
         return Response(ApplicationDetailSerializer(access_application(request.membership, pk)).data)
+
+
+class VersionInput(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="读取申请时的 version；已有新进展时返回 409 workflow.stale。"
+    )
 
 
 class WithdrawView(ScopedAPIView):
@@ -87,32 +109,37 @@ class WithdrawView(ScopedAPIView):
     def scoped_queryset(self, membership):
         return my_applications(membership)
 
-    @extend_schema(request=None, responses=ApplicationSerializer, summary="撤销申请")
+    @extend_schema(request=VersionInput, responses=ApplicationSerializer, summary="撤销申请")
     def post(self, request, pk):
-        try:
-            application = services.application_withdraw(application=self.get_object(), actor=request.user)
-        except services.WorkflowError as error:
-            return refusal_response(error)
+        payload = VersionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = services.application_withdraw(
+            application=self.get_object(), actor=request.user, expected_version=payload.validated_data.get("version")
+        )
         return Response(ApplicationSerializer(application).data)
 
 
 class DecideView(ScopedAPIView):
     serializer_class = ApplicationSerializer
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(VersionInput):
         action = serializers.ChoiceField(choices=["approve", "return", "reject"])
         opinion = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def scoped_queryset(self, membership):
-        return tasks_awaiting(membership)
+        return policies.tasks_to_decide(membership)
 
     @extend_schema(request=InputSerializer, responses=ApplicationSerializer, summary="审核（通过/退回/驳回）")
     def post(self, request, pk):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        task = self.get_object()  # 404 unless it is in my inbox
-        try:
-            application = services.task_decide(task_id=task.pk, membership=request.membership, **payload.validated_data)
-        except services.WorkflowError as error:
-            return refusal_response(error, status.HTTP_409_CONFLICT)
+        task = access_task(request.membership, pk)  # 404 unless I decide it
+        data = payload.validated_data
+        application = services.task_decide(
+            task_id=task.pk,
+            membership=request.membership,
+            action=data["action"],
+            opinion=data.get("opinion", ""),
+            expected_version=data.get("version"),
+        )
         return Response(ApplicationSerializer(application).data)

@@ -6,3 +6,10 @@ class WorkflowConfig(AppConfig):
     name = "tenant_apps.workflow"
     label = "workflow"
     verbose_name = _("审核流程")
+
+    def ready(self):
+        from tenant_apps.workflow.services import flows_apply
+        from tenants.provisioning_steps import register_step
+
+        # Each tenant's review chains come from its preset's [flows] at provisioning.
+        register_step("flows", lambda data, context: flows_apply(data.get("flows", {})), order=20)

@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from tenant_apps.workflow.models import LogEntry
 
 
-class DecisionForm(forms.Form):
+class VersionedForm(forms.Form):
+    """Carries the application's version the page was rendered at; the service refuses a stale one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class DecisionForm(VersionedForm):
     action = forms.ChoiceField(label=_("处理"), widget=forms.RadioSelect)
     opinion = forms.CharField(
         label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
@@ -23,16 +29,21 @@ class InboxFilterForm(forms.Form):
     end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class UploadForm(forms.Form):
+class UploadForm(VersionedForm):
     file = forms.FileField(label=_("盖章扫描件（PDF，不超过 100 MB）"))
+
+
+class WithdrawForm(VersionedForm):
+    pass
 
 
 class AssignExpertsForm(forms.Form):
     experts = forms.MultipleChoiceField(label=_("评审专家"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, **kwargs):
-        from tenant_apps.organisations.models import Membership
+        from tenant_apps.organisations.selectors import expert_memberships
 
         super().__init__(*args, **kwargs)
-        experts = Membership.objects.filter(roles__contains=["expert"], is_active=True).select_related("user")
-        self.fields["experts"].choices = [(m.user_id, m.user.get_full_name() or m.user.username) for m in experts]
+        self.fields["experts"].choices = [
+            (m.user_id, m.user.get_full_name() or m.user.username) for m in expert_memberships()
+        ]

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
 from tenant_apps.organisations.roles import Role
 from tenant_apps.workflow.registry import check_named
@@ -82,7 +83,8 @@ class Application(models.Model):
     """One applicant's request of some kind (certification, admission, …) moving through its chain of stages.
 
     `stages` is a copy of the flow's stages taken at submission, so editing a flow never changes an application
-    already under way. `version` increases with every transition: the optimistic lock the inbox checks against."""
+    already under way. `version` increases with every transition and edit; forms carry the version they were
+    opened at and a stale one is refused (someone else decided, withdrew or edited in between)."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -139,7 +141,11 @@ class Application(models.Model):
 
 
 class Task(models.Model):
-    """A pending decision at one stage; at most one open task per application (a partial unique index)."""
+    """A pending decision at one stage; at most one open task per application (a partial unique index).
+
+    Who may decide it follows from the stage (role, anchor unit, applicant) or, for expert stages, from explicit
+    grants: the `decide_task` object permission (django-guardian, `TaskUserObjectPermission`) per assigned expert.
+    `policies.py` turns both into one queryset."""
 
     class State(models.TextChoices):
         OPEN = "open", _("待处理")
@@ -152,7 +158,6 @@ class Task(models.Model):
     handler = models.CharField(_("处理方"), max_length=20, choices=Stage.Handler.choices)
     role = models.CharField(_("处理角色"), max_length=20, blank=True)
     actions = ArrayField(models.CharField(max_length=10), default=list)
-    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -167,18 +172,35 @@ class Task(models.Model):
         verbose_name = _("待办")
         verbose_name_plural = _("待办")
         ordering = ["-created_at", "-id"]
+        permissions = [("decide_task", _("可处理该待办"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["application"], condition=models.Q(state="open"), name="one_open_task_per_application"
             )
         ]
-        indexes = [models.Index(fields=["state", "handler", "role"])]
+        indexes = [
+            models.Index(fields=["state", "handler", "role"]),
+            # The inbox's order over open tasks only: page 1 and the last page read the index, no sort.
+            models.Index(
+                fields=["-created_at", "-id"], condition=models.Q(state="open"), name="task_open_newest_first"
+            ),
+        ]
 
     @property
     def is_overdue(self) -> bool:
         from django.utils import timezone
 
         return self.state == self.State.OPEN and self.due_at is not None and self.due_at < timezone.now()
+
+
+class TaskUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's per-object grants on tasks with a real foreign key, so access checks are an indexed EXISTS."""
+
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("待办授权")
+        verbose_name_plural = _("待办授权")
 
 
 class LogEntry(models.Model):

@@ -1,4 +1,6 @@
-"""What each application kind does when its review ends — consumers register here, the engine stays generic."""
+"""What each application kind brings to the engine — consumers register here in `AppConfig.ready`, so the engine
+never imports them: what happens when a review ends, where the applicant re-edits a returned application, what the
+reviewer reads on the application page, and which checks a stage may require."""
 
 from __future__ import annotations
 
@@ -20,6 +22,41 @@ def on_outcome(kind: str):
 
 def outcome_handler(kind: str) -> Callable | None:
     return _OUTCOME_HANDLERS.get(kind)
+
+
+# --- Re-edit path and content of each kind -------------------------------------------------------------------------
+_EDIT_URLS: dict[str, Callable] = {}
+_CONTENT: dict[str, list[Callable]] = {}
+
+
+def register_edit_url(kind: str, edit_url: Callable) -> None:
+    """`edit_url(application) -> str | None`: the one page where the applicant changes what was submitted and
+    resubmits (after a return or withdrawal). A kind without one cannot be re-edited."""
+    _EDIT_URLS[kind] = edit_url
+
+
+def edit_url_for(application) -> str | None:
+    resolve = _EDIT_URLS.get(application.kind)
+    return resolve(application) if resolve else None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled list of (label, value) rows shown to reviewers and applicants on the application page."""
+
+    title: str
+    rows: list[tuple[str, str]]
+
+
+def register_content(kind: str, sections: Callable) -> None:
+    """`sections(application) -> list[Section]`; several apps may contribute to one kind, in registration order."""
+    _CONTENT.setdefault(kind, [])
+    if sections not in _CONTENT[kind]:
+        _CONTENT[kind].append(sections)
+
+
+def content_for(application) -> list[Section]:
+    return [section for provider in _CONTENT.get(application.kind, []) for section in provider(application)]
 
 
 # --- Checks a stage can require before it may approve ------------------------------------------------------------

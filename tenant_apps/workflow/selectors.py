@@ -1,43 +1,27 @@
-"""Reads for inboxes and application pages. Every list is built from the viewer's membership."""
+"""Reads for inboxes and application pages, shaped for views and APIs. Who sees what comes from `policies`."""
 
 from __future__ import annotations
 
 from django.db.models import Q
+from django.http import Http404
 
-from tenant_apps.workflow.models import Application, LogEntry, Stage, Task
+from tenant_apps.workflow import policies
+from tenant_apps.workflow.models import Application, LogEntry, Task
 
 
 def tasks_awaiting(membership):
-    """Open tasks this person may decide: by role, as the named anchor unit, as an assigned expert, or as the
-    applicant at an upload stage. One query; the page size does not change the count."""
-    if membership is None:
-        return Task.objects.none()
-    handler = Stage.Handler
-    mine = Q(handler=handler.ROLE, role__in=membership.roles) | Q(
-        handler=handler.APPLICANT_UPLOAD, application__applicant_id=membership.user_id
-    )
-    if membership.organisation_id:
-        mine |= Q(handler=handler.ANCHOR_UNIT, application__anchor_unit__organisation_id=membership.organisation_id)
-    if membership.has_role("expert"):
-        mine |= Q(handler=handler.EXPERTS, assignees=membership.user_id)
-    if membership.has_role("ops", "tenant_admin", "city_bureau"):
-        # Expert stages wait on whoever assigns the experts until experts are chosen.
-        mine |= Q(handler=handler.EXPERTS, assignees__isnull=True)
+    """待我审批, newest first, with what a row shows. One query; the page size does not change the count."""
     return (
-        Task.objects.filter(mine, state=Task.State.OPEN)
-        .distinct()
+        policies.tasks_awaiting(membership)
         .select_related("application", "application__applicant", "application__organisation")
         .order_by("-created_at", "-id")
     )
 
 
 def my_applications(membership):
-    if membership is None:
-        return Application.objects.none()
+    """我的申请, newest first."""
     return (
-        Application.objects.filter(applicant_id=membership.user_id)
-        .select_related("applicant", "organisation")
-        .order_by("-created_at", "-id")
+        policies.my_applications(membership).select_related("applicant", "organisation").order_by("-created_at", "-id")
     )
 
 
@@ -57,19 +41,39 @@ def filter_inbox(queryset, *, name: str = "", applicant: str = "", start=None, e
     return queryset
 
 
+# --- Access helpers: the only doors to single rows for views and APIs. Missing and forbidden are both 404. -------
 def access_application(membership, pk) -> Application:
-    """An application the viewer applied for, or one with a task they may decide or have decided; else 404."""
-    from django.http import Http404
+    found = (
+        policies.applications_visible(membership)
+        .select_related("applicant", "organisation", "anchor_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
 
-    if membership is None:
+
+def access_task(membership, pk, *, action: str = "decide") -> Task:
+    """An open task this person may `decide` or `assign` experts for."""
+    queryset = policies.tasks_to_assign(membership) if action == "assign" else policies.tasks_to_decide(membership)
+    found = queryset.select_related("application").filter(pk=pk).first()
+    if found is None:
         raise Http404
-    involved = Q(applicant_id=membership.user_id) | Q(tasks__decided_by_id=membership.user_id)
-    candidate = Application.objects.filter(pk=pk).filter(involved).distinct().first()
-    if candidate is None:
-        candidate = Application.objects.filter(pk=pk, tasks__in=tasks_awaiting(membership)).distinct().first()
-    if candidate is None:
-        raise Http404
-    return candidate
+    return found
+
+
+def open_task(application: Application) -> Task | None:
+    return application.tasks.filter(state=Task.State.OPEN).first()
+
+
+def assigned_experts(task: Task) -> list[int]:
+    """User ids granted `decide_task` on this task."""
+    return list(
+        task.taskuserobjectpermission_set.filter(permission__codename=policies.DECIDE_PERMISSION).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def application_log(application) -> list[LogEntry]:

@@ -1,4 +1,8 @@
-"""Writes to review-chain configuration. Run inside the tenant's schema."""
+"""The review engine's writes: chain configuration and every transition of an application. Run inside the
+tenant's schema.
+
+Transitions lock through `lock_objects` (application, then its tasks), ask `policies` who may act, and refuse
+with `DomainError` (codes `workflow.*`); views and APIs only render what these raise (docs/conventions.md)."""
 
 import logging
 from datetime import timedelta
@@ -7,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenant_apps.workflow import lock_objects, policies
 from tenant_apps.workflow.models import Application, Attachment, Flow, LogEntry, Stage, Task
 from tenant_apps.workflow.registry import checks_evaluate, outcome_handler
+from tenants.errors import DomainError, conflict, not_found
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +42,6 @@ def flows_apply(flows: dict[str, dict]) -> None:
 
 
 # --- The engine ---------------------------------------------------------------------------------------------------
-class WorkflowError(ValueError):
-    """A transition that is not allowed now; the message is for the person who tried it."""
-
-
 def _snapshot(flow: Flow) -> list[dict]:
     return [
         {
@@ -97,34 +99,62 @@ def _notify(log_entry_id: int) -> None:
         logger.exception("could not queue notification for log entry %s", log_entry_id)
 
 
+def _check_version(application: Application, expected: int | None) -> None:
+    """Forms carry the version they were opened at: a decision or edit made on a stale page is refused."""
+    if expected is not None and int(expected) != application.version:
+        raise conflict(_("该申请已有新的进展（他人已处理、撤销或修改），请刷新页面后再操作。"), code="workflow.stale")
+
+
+def _bump(application: Application) -> None:
+    application.version += 1
+    application.save()
+
+
 def application_create(*, kind: str, applicant, title: str, organisation=None, anchor_unit=None) -> Application:
     if not Flow.objects.filter(kind=kind, is_active=True).exists():
-        raise WorkflowError(_("本平台未配置该类申请的审核流程。"))
+        raise DomainError(_("本平台未配置该类申请的审核流程。"), code="workflow.no_flow")
     return Application.objects.create(
         kind=kind, applicant=applicant, title=title, organisation=organisation, anchor_unit=anchor_unit
     )
 
 
 @transaction.atomic
+def application_touch(*, application: Application, actor, expected_version: int | None = None) -> Application:
+    """An applicant edited the data behind an application (before resubmitting): lock it, refuse a stale form, and
+    move its version on so other open forms of the same application become stale."""
+    locked = lock_objects.application_lock(application.pk)
+    if locked is None:
+        raise not_found(_("该申请不存在。"), code="workflow.not_found")
+    if locked.applicant_id != actor.pk:
+        raise DomainError(_("只有申请人可以修改。"), code="workflow.not_applicant", status=403)
+    if locked.state not in Application.EDITABLE_STATES:
+        raise conflict(_("审核中的申请不能修改，请先撤销。"), code="workflow.not_editable")
+    _check_version(locked, expected_version)
+    _bump(locked)
+    return locked
+
+
+@transaction.atomic
 def application_submit(*, application: Application, actor) -> Application:
     """Start (or restart, after return or withdrawal) at the first stage of the flow as configured now."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = lock_objects.application_lock(application.pk)
+    if application is None:
+        raise not_found(_("该申请不存在。"), code="workflow.not_found")
     if application.applicant_id != actor.pk:
-        raise WorkflowError(_("只有申请人可以提交。"))
+        raise DomainError(_("只有申请人可以提交。"), code="workflow.not_applicant", status=403)
     if application.state not in Application.EDITABLE_STATES:
-        raise WorkflowError(_("该申请当前不能提交。"))
+        raise conflict(_("该申请当前不能提交。"), code="workflow.not_submittable")
     flow = Flow.objects.filter(kind=application.kind, is_active=True).first()
     stages = _snapshot(flow) if flow else []
     if not stages:
-        raise WorkflowError(_("本平台未配置该类申请的审核流程。"))
+        raise DomainError(_("本平台未配置该类申请的审核流程。"), code="workflow.no_flow")
     again = application.state != Application.State.DRAFT
     application.stages = stages
     application.stage_position = stages[0]["position"]
     application.state = Application.State.IN_REVIEW
     application.submitted_at = timezone.now()
     application.decided_at = None
-    application.version += 1
-    application.save()
+    _bump(application)
     _open_task(application)
     entry = _log(
         application, actor=actor, action=LogEntry.Action.RESUBMIT if again else LogEntry.Action.SUBMIT, stage=stages[0]
@@ -140,43 +170,37 @@ def stage_checks(application: Application) -> list:
 
 
 def may_decide(task: Task, membership) -> bool:
-    """Whether this person handles this task: by role, as the named anchor unit, as an assigned expert, or as
-    the applicant at an upload stage."""
-    if membership is None or task.state != Task.State.OPEN:
-        return False
-    handler = Stage.Handler
-    if task.handler == handler.ROLE:
-        return membership.has_role(task.role)
-    if task.handler == handler.ANCHOR_UNIT:
-        unit = task.application.anchor_unit
-        return bool(unit and unit.organisation_id and unit.organisation_id == membership.organisation_id)
-    if task.handler == handler.EXPERTS:
-        return membership.has_role("expert") and task.assignees.filter(pk=membership.user_id).exists()
-    if task.handler == handler.APPLICANT_UPLOAD:
-        return task.application.applicant_id == membership.user_id
-    return False
+    """Whether this person handles this open task (the policy's queryset, filtered to this one)."""
+    return policies.may_decide(membership, task)
+
+
+def _locked_task(task_id: int) -> tuple[Task, Application]:
+    task, application = lock_objects.task_lock_with_application(task_id)
+    if task is None:
+        raise not_found(_("该待办不存在。"), code="workflow.task_not_found")
+    if task.state != Task.State.OPEN:
+        raise conflict(_("该待办已由他人处理或已撤销。"), code="workflow.already_decided")
+    return task, application
 
 
 @transaction.atomic
-def task_decide(*, task_id: int, membership, action: str, opinion: str = "") -> Application:
-    """Approve, return or reject. Row locks make two simultaneous reviewers produce exactly one decision."""
-    task = Task.objects.select_for_update().select_related("application").filter(pk=task_id).first()
-    if task is None:
-        raise WorkflowError(_("该待办不存在。"))
-    application = Application.objects.select_for_update().get(pk=task.application_id)
-    task.application = application
-    if task.state != Task.State.OPEN:
-        raise WorkflowError(_("该待办已由他人处理或已撤销。"))
-    if not may_decide(task, membership):
-        raise WorkflowError(_("您不是该环节的审核人。"))
+def task_decide(
+    *, task_id: int, membership, action: str, opinion: str = "", expected_version: int | None = None
+) -> Application:
+    """Approve, return or reject. Locks (application, then task) make two simultaneous reviewers, or a reviewer and
+    a withdrawing applicant, produce exactly one outcome; the loser is told why."""
+    task, application = _locked_task(task_id)
+    _check_version(application, expected_version)
+    if not policies.may_decide(membership, task):
+        raise DomainError(_("您不是该环节的审核人。"), code="workflow.not_reviewer", status=403)
     if action not in task.actions:
-        raise WorkflowError(_("该环节不允许此操作。"))
+        raise DomainError(_("该环节不允许此操作。"), code="workflow.action_not_allowed", field="action")
     if action in (LogEntry.Action.RETURN, LogEntry.Action.REJECT) and not opinion.strip():
-        raise WorkflowError(_("退回或驳回时请填写审核意见。"))
+        raise DomainError(_("退回或驳回时请填写审核意见。"), code="workflow.opinion_required", field="opinion")
     if action == LogEntry.Action.APPROVE:
         failing = [result for result in stage_checks(application) if not result.passed]
         if failing:
-            raise WorkflowError(" ".join(result.message for result in failing))
+            raise DomainError(" ".join(result.message for result in failing), code="workflow.check_failed")
     now = timezone.now()
     task.state, task.decision, task.opinion = Task.State.DONE, action, opinion
     task.decided_by_id, task.decided_at = membership.user_id, now
@@ -192,8 +216,7 @@ def task_decide(*, task_id: int, membership, action: str, opinion: str = "") -> 
         application.state = Application.State.RETURNED
     else:
         application.state, application.decided_at = Application.State.REJECTED, now
-    application.version += 1
-    application.save()
+    _bump(application)
     if application.state == Application.State.IN_REVIEW:
         _open_task(application)
     entry = _log(application, actor=membership.user, action=action, opinion=opinion, stage=stage)
@@ -202,17 +225,21 @@ def task_decide(*, task_id: int, membership, action: str, opinion: str = "") -> 
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, actor) -> Application:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+def application_withdraw(*, application: Application, actor, expected_version: int | None = None) -> Application:
+    application = lock_objects.application_lock(application.pk)
+    if application is None:
+        raise not_found(_("该申请不存在。"), code="workflow.not_found")
     if application.applicant_id != actor.pk:
-        raise WorkflowError(_("只有申请人可以撤销。"))
+        raise DomainError(_("只有申请人可以撤销。"), code="workflow.not_applicant", status=403)
     if application.state not in Application.PENDING_STATES:
-        raise WorkflowError(_("只有审核中的申请可以撤销。"))
+        raise conflict(_("只有审核中的申请可以撤销。"), code="workflow.not_pending")
+    _check_version(application, expected_version)
     stage = application.current_stage
-    application.tasks.filter(state=Task.State.OPEN).update(state=Task.State.CANCELLED)
+    for task in lock_objects.open_tasks_lock(application):
+        task.state = Task.State.CANCELLED
+        task.save(update_fields=["state"])
     application.state = Application.State.WITHDRAWN
-    application.version += 1
-    application.save()
+    _bump(application)
     entry = _log(application, actor=actor, action=LogEntry.Action.WITHDRAW, stage=stage)
     _after_change(application, entry)
     return application
@@ -221,60 +248,68 @@ def application_withdraw(*, application: Application, actor) -> Application:
 UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # the seed's limit for stamped scans (< 100 MB)
 
 
-def stage_upload(*, task_id: int, membership, upload) -> Application:
-    """The applicant hands in the stamped scan at an upload stage: a PDF by its content (not its name), at most
-    100 MB. The file is stored under the tenant's prefix, logged, and the stage completes."""
+def _pdf_checked(upload) -> str:
+    """A PDF by its content (not its name), at most 100 MB; returns the detected MIME type."""
     import filetype
 
-    task = Task.objects.select_related("application").filter(pk=task_id).first()
-    if task is None or task.handler != Stage.Handler.APPLICANT_UPLOAD or not may_decide(task, membership):
-        raise WorkflowError(_("当前环节无需您上传材料。"))
     if upload.size > UPLOAD_MAX_BYTES:
-        raise WorkflowError(_("文件不能超过 100 MB。"))
+        raise DomainError(_("文件不能超过 100 MB。"), code="upload.too_large", field="file")
     head = upload.read(2048)
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime != "application/pdf":
-        raise WorkflowError(_("请上传 PDF 格式的扫描件。"))
-    with transaction.atomic():
-        Attachment.objects.create(
-            application=task.application,
-            stage_position=task.stage_position,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=kind.mime,
-            size=upload.size,
-            uploaded_by=membership.user,
-        )
-        _log(
-            task.application,
-            actor=membership.user,
-            action=LogEntry.Action.UPLOAD,
-            opinion=upload.name[:200],
-            stage=task.application.current_stage,
-        )
-        return task_decide(task_id=task.pk, membership=membership, action=LogEntry.Action.APPROVE)
+        raise DomainError(_("请上传 PDF 格式的扫描件。"), code="upload.not_pdf", field="file")
+    return kind.mime
 
 
-ASSIGNING_ROLES = ("ops", "tenant_admin", "city_bureau")
+@transaction.atomic
+def stage_upload(*, task_id: int, membership, upload, expected_version: int | None = None) -> Application:
+    """The applicant hands in the stamped scan at an upload stage. The file is stored under the tenant's prefix,
+    logged, and the stage completes."""
+    mime = _pdf_checked(upload)
+    task, application = _locked_task(task_id)
+    if task.handler != Stage.Handler.APPLICANT_UPLOAD or not policies.may_decide(membership, task):
+        raise DomainError(_("当前环节无需您上传材料。"), code="workflow.no_upload_here", status=403)
+    _check_version(application, expected_version)
+    Attachment.objects.create(
+        application=application,
+        stage_position=task.stage_position,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=mime,
+        size=upload.size,
+        uploaded_by=membership.user,
+    )
+    _log(application, actor=membership.user, action=LogEntry.Action.UPLOAD, opinion=upload.name[:200])
+    return task_decide(task_id=task.pk, membership=membership, action=LogEntry.Action.APPROVE)
+
+
+ASSIGNING_ROLES = policies.ASSIGNING_ROLES
 
 
 @transaction.atomic
 def task_assign_experts(*, task_id: int, membership, expert_user_ids: list[int]) -> Task:
-    """Operations staff (or the city) choose which experts review an application at an expert stage."""
-    from tenant_apps.organisations.models import Membership
+    """Operations staff (or the city) choose which experts review an application at an expert stage. Each chosen
+    expert gets the `decide_task` object permission on this task (and only on it)."""
+    from django.contrib.auth import get_user_model
+    from guardian.shortcuts import assign_perm
 
-    task = Task.objects.select_for_update().filter(pk=task_id).first()
-    if task is None or task.state != Task.State.OPEN or task.handler != Stage.Handler.EXPERTS:
-        raise WorkflowError(_("该环节不需要指派专家。"))
-    if membership is None or not membership.has_role(*ASSIGNING_ROLES):
-        raise WorkflowError(_("您不能指派专家。"))
-    experts = list(
-        Membership.objects.filter(user_id__in=expert_user_ids, is_active=True, roles__contains=["expert"]).values_list(
+    from tenant_apps.organisations.models import Membership
+    from tenant_apps.workflow.models import TaskUserObjectPermission
+
+    task, _application = _locked_task(task_id)
+    if task.handler != Stage.Handler.EXPERTS:
+        raise DomainError(_("该环节不需要指派专家。"), code="workflow.not_expert_stage")
+    if not policies.may_assign(membership, task):
+        raise DomainError(_("您不能指派专家。"), code="workflow.not_assigner", status=403)
+    wanted = {int(pk) for pk in expert_user_ids}
+    experts = set(
+        Membership.objects.filter(user_id__in=wanted, is_active=True, roles__contains=["expert"]).values_list(
             "user_id", flat=True
         )
     )
-    if not experts or len(experts) != len(set(expert_user_ids)):
-        raise WorkflowError(_("请选择本平台的专家。"))
-    task.assignees.set(experts)
+    if not experts or experts != wanted:
+        raise DomainError(_("请选择本平台的专家。"), code="workflow.not_experts", field="experts")
+    TaskUserObjectPermission.objects.filter(content_object=task).exclude(user_id__in=experts).delete()
+    assign_perm(f"workflow.{policies.DECIDE_PERMISSION}", get_user_model().objects.filter(pk__in=experts), task)
     return task

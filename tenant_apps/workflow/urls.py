@@ -1,6 +1,5 @@
 from django.urls import path
 
-from tenant_apps.certification.views import my_enterprise
 from tenant_apps.workflow import views
 
 urlpatterns = [
@@ -13,5 +12,4 @@ urlpatterns = [
         name="application-attachment",
     ),
     path("applications/<int:pk>/form.<str:fmt>", views.application_form, name="application-form"),
-    path("enterprise/", my_enterprise, name="my-enterprise"),
 ]

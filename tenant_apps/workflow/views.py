@@ -5,24 +5,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.forms import attach_error
-from tenant_apps.onboarding.selectors import profile_display
 from tenant_apps.organisations.selectors import current_membership
-from tenant_apps.workflow import services
-from tenant_apps.workflow.forms import AssignExpertsForm, DecisionForm, InboxFilterForm, UploadForm
-from tenant_apps.workflow.models import Application, Task
+from tenant_apps.workflow import policies, services
+from tenant_apps.workflow.forms import AssignExpertsForm, DecisionForm, InboxFilterForm, UploadForm, WithdrawForm
+from tenant_apps.workflow.models import Application, Stage
+from tenant_apps.workflow.registry import content_for, edit_url_for
 from tenant_apps.workflow.selectors import (
     access_application,
     application_log,
+    assigned_experts,
     filter_inbox,
     my_applications,
+    open_task,
     tasks_awaiting,
 )
-
-EDIT_URLS = {"certification": "my-enterprise"}
+from tenants.errors import DomainError, attach_error
 
 
 def _member(request):
@@ -49,67 +48,102 @@ def inbox(request):
     return render(request, "workflow/inbox.html", context)
 
 
+def _perform(request, *, membership, application, task, forms) -> str | None:
+    """Run the posted action through its service; returns the success message, or None when a form got errors."""
+    action = request.POST.get("do")
+    decision, upload, assign, withdraw = forms
+    if action == "assign" and task is not None and assign.is_valid():
+        ids = [int(pk) for pk in assign.cleaned_data["experts"]]
+        services.task_assign_experts(task_id=task.pk, membership=membership, expert_user_ids=ids)
+        return _("已指派专家。")
+    if action == "upload" and task is not None and upload.is_valid():
+        services.stage_upload(
+            task_id=task.pk,
+            membership=membership,
+            upload=upload.cleaned_data["file"],
+            expected_version=upload.cleaned_data.get("version"),
+        )
+        return _("已上传，进入下一环节。")
+    if action == "decide" and task is not None and decision.is_valid():
+        services.task_decide(
+            task_id=task.pk,
+            membership=membership,
+            action=decision.cleaned_data["action"],
+            opinion=decision.cleaned_data["opinion"],
+            expected_version=decision.cleaned_data.get("version"),
+        )
+        return _("已处理。")
+    if action == "withdraw" and withdraw.is_valid():
+        services.application_withdraw(
+            application=application, actor=request.user, expected_version=withdraw.cleaned_data.get("version")
+        )
+        return _("申请已撤销，可修改后重新提交。")
+    return None
+
+
 @login_required
 def application_detail(request, pk: int):
     membership = _member(request)
     application = access_application(membership, pk)
-    task = application.tasks.filter(state=Task.State.OPEN).first()
-    can_decide = task is not None and services.may_decide(task, membership)
-    form = DecisionForm(request.POST or None, actions=task.actions if task else [])
-    upload_stage = can_decide and task.handler == "applicant_upload"
-    upload_form = UploadForm(request.POST or None, request.FILES or None)
-    can_assign = task is not None and task.handler == "experts" and membership.has_role(*services.ASSIGNING_ROLES)
-    assign_form = AssignExpertsForm(
-        request.POST or None, initial={"experts": [u.pk for u in task.assignees.all()]} if can_assign else None
-    )
-    if request.method == "POST":
-        action = request.POST.get("do")
+    task = open_task(application)
+    can_decide = task is not None and policies.may_decide(membership, task)
+    upload_stage = can_decide and task.handler == Stage.Handler.APPLICANT_UPLOAD
+    can_assign = task is not None and task.handler == Stage.Handler.EXPERTS and policies.may_assign(membership, task)
+    action = request.POST.get("do") if request.method == "POST" else None
+
+    def data_for(name):  # only the form that was posted is bound, so the others show no errors
+        return request.POST if action == name else None
+
+    initial = {"version": application.version}
+    decision = DecisionForm(data_for("decide"), actions=task.actions if task else [], initial=initial)
+    upload = UploadForm(data_for("upload"), request.FILES if action == "upload" else None, initial=initial)
+    assign = AssignExpertsForm(data_for("assign"), initial={"experts": assigned_experts(task)} if can_assign else None)
+    withdraw = WithdrawForm(data_for("withdraw"), initial=initial)
+    target = {"upload": upload, "assign": assign, "withdraw": withdraw}.get(action, decision)
+    if action:
         try:
-            if action == "assign" and can_assign and assign_form.is_valid():
-                ids = [int(pk) for pk in assign_form.cleaned_data["experts"]]
-                services.task_assign_experts(task_id=task.pk, membership=membership, expert_user_ids=ids)
-                messages.success(request, _("已指派专家。"))
+            done = _perform(
+                request,
+                membership=membership,
+                application=application,
+                task=task,
+                forms=(decision, upload, assign, withdraw),
+            )
+        except DomainError as error:
+            attach_error(target, error)
+        else:
+            if done:
+                messages.success(request, done)
                 return redirect("application-detail", pk=pk)
-            if action == "upload" and upload_stage and upload_form.is_valid():
-                services.stage_upload(task_id=task.pk, membership=membership, upload=upload_form.cleaned_data["file"])
-                messages.success(request, _("已上传，进入下一环节。"))
-                return redirect("application-detail", pk=pk)
-            if action == "decide" and can_decide and not upload_stage and form.is_valid():
-                services.task_decide(
-                    task_id=task.pk,
-                    membership=membership,
-                    action=form.cleaned_data["action"],
-                    opinion=form.cleaned_data["opinion"],
-                )
-                messages.success(request, _("已处理。"))
-                return redirect("application-detail", pk=pk)
-            if action == "withdraw":
-                services.application_withdraw(application=application, actor=request.user)
-                messages.success(request, _("申请已撤销，可修改后重新提交。"))
-                return redirect("application-detail", pk=pk)
-        except services.WorkflowError as error:
-            attach_error(upload_form if action == "upload" else form, error, "file" if action == "upload" else None)
     is_applicant = application.applicant_id == request.user.pk
-    edit_url = reverse(EDIT_URLS[application.kind]) if application.kind in EDIT_URLS else None
+    edit_url = edit_url_for(application) if is_applicant and application.state in Application.EDITABLE_STATES else None
     context = {
         "application": application,
         "task": task,
         "can_decide": can_decide and not upload_stage,
         "upload_stage": upload_stage,
         "can_assign": can_assign,
-        "assign_form": assign_form,
-        "upload_form": upload_form,
+        "assign_form": assign,
+        "upload_form": upload,
+        "withdraw_form": withdraw,
         "attachments": application.attachments.all(),
-        "profile_rows": profile_display(application.organisation),
-        "form": form,
+        "sections": content_for(application),
+        "form": decision,
         "log": application_log(application),
         "timeline": _timeline(application),
+        "returned": _latest_return(application),
         "checks": services.stage_checks(application) if application.state in Application.PENDING_STATES else [],
         "can_withdraw": is_applicant and application.state in Application.PENDING_STATES,
-        "edit_url": edit_url if is_applicant and application.state in Application.EDITABLE_STATES else None,
+        "edit_url": edit_url,
     }
-    status = 400 if form.errors or (request.method == "POST" and upload_form.errors) else 200
-    return render(request, "workflow/application.html", context, status=status)
+    return render(request, "workflow/application.html", context, status=400 if action and target.errors else 200)
+
+
+def _latest_return(application):
+    """The reviewer's opinion that sent a returned application back, shown on top for the applicant."""
+    if application.state != Application.State.RETURNED:
+        return None
+    return application.log.filter(action="return").select_related("actor").last()
 
 
 def _timeline(application):

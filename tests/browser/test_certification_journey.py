@@ -18,7 +18,7 @@ def test_certification_submitted_approved_and_seen(browser, live_url):
     values = {
         "company_name": "浏览器认证食品有限公司",
         "founded_on": "2018-06-01",
-        "uscc": "91230100MA0000B003",
+        "uscc": "91230100MA000B003E",
         "contact_name": "孙经理",
         "contact_phone": "0451-66660003",
         "registered_capital": "300",
@@ -38,7 +38,7 @@ def test_certification_submitted_approved_and_seen(browser, live_url):
     sign_in(bureau, harbin, "hrb_bureau")
     bureau.goto(harbin + "/workbench/inbox/")
     bureau.locator("tr", has_text="浏览器认证食品有限公司 企业认证").locator("text=详情").click()
-    assert "91230100MA0000B003" in bureau.locator(".content").inner_text()
+    assert "91230100MA000B003E" in bureau.locator(".content").inner_text()
     bureau.check("#decide input[value=approve]")
     bureau.click("#decide button[type=submit]")
     assert bureau.locator("#application-state").inner_text() == "已通过"

@@ -40,7 +40,7 @@ def test_jiangmen_company_lookup_fills_the_registration_form(page, live_url):
     page.goto(live_url("jiangmen") + "/register/")
     page.fill("#id_company_name", "江门智能")
     page.click(".lookup-results li >> text=江门示例智能装备有限公司")
-    assert page.input_value("#id_company_uscc") == "91440700MA00000310"
+    assert page.input_value("#id_company_uscc") == "91440700MA00003108"
     assert page.input_value("#id_company_region") == "广东省江门市新会区"
     assert page.input_value("#id_company_industry_section") == "制造业"
     page.fill("#id_company_address", "改过的地址")  # still editable

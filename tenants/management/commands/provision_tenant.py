@@ -4,8 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.presets import PresetError, load_preset, tenant_preset_codes
-from tenants.services import ProvisioningError, tenant_provision
+from tenants.errors import DomainError
+from tenants.presets import load_preset, tenant_preset_codes
+from tenants.services import tenant_provision
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
                     name=options["name"],
                     with_demo_data=options["demo_accounts"],
                 )
-            except (PresetError, ProvisioningError) as error:
+            except DomainError as error:
                 raise CommandError(str(error)) from error
             verb = "created" if result.created else "updated"
             self.stdout.write(f"{result.tenant.schema_name}: {verb} in {result.seconds:.2f} s")

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.directory.services import DEMO_CSV, DirectoryImportError, directory_import
+from shared_apps.directory.services import DEMO_CSV, directory_import
+from tenants.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -21,6 +22,6 @@ class Command(BaseCommand):
             raise CommandError("Give a CSV path or --demo.")
         try:
             count = directory_import(path, replace=options["replace"])
-        except (OSError, DirectoryImportError) as error:
+        except (OSError, DomainError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{count} companies loaded from {path}")

@@ -1,0 +1,506 @@
+"""The shape of a preset TOML, checked when it is loaded: a misspelt key, an unknown role or a wrong type is an
+error naming the file, the key and what is allowed, instead of a value the consumers' `.get()` silently ignore.
+
+Every table forbids keys it does not declare, and the defaults the consumers relied on live here, so the dict a
+`Preset` carries always has them. `tenants` is the base layer and imports none of the apps whose vocabularies a
+preset uses (roles, stage handlers, profile field kinds, portal columns …); they are listed below and
+`tests/test_presets.py` asserts each list equals the app's choices, so the two cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import types
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Literal, Union, get_args, get_origin
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from tenants.modules import MODULES
+from tenants.validators import MOBILE_FORMAT, uscc_normalise, uscc_validator
+
+# --- Vocabularies of the apps above `tenants` (kept equal to their choices by tests/test_presets.py) -------------
+ROLES = (
+    "enterprise",
+    "provider",
+    "anchor_unit",
+    "ops",
+    "expert",
+    "city_bureau",
+    "province",
+    "finance",
+    "editor",
+    "tenant_admin",
+)  # tenant_apps.organisations.roles.Role
+REGISTRATION_ROLES = ("enterprise", "provider")  # TenantSettings.registration_roles, ProfileFieldGroup.role
+ORGANISATION_KINDS = ("enterprise", "provider", "anchor_unit", "authority", "operator")  # Organisation.Kind
+STAGE_HANDLERS = ("role", "anchor_unit", "experts", "applicant_upload")  # workflow Stage.Handler
+STAGE_ACTIONS = ("approve", "return", "reject")  # workflow Stage.Action
+STAGE_CHECKS = ("needs_survey",)  # workflow registry: register_check(...)
+PROFILE_FIELD_KINDS = (
+    "text",
+    "textarea",
+    "integer",
+    "decimal",
+    "date",
+    "boolean",
+    "choice",
+    "multichoice",
+    "email",
+    "phone",
+)  # onboarding ProfileField.Kind
+PORTAL_COLUMNS = ("notices", "policy_news", "news", "sme", "interpretations")  # cms Column
+SURVEY_FIELD_TYPES = (
+    "singleline",
+    "multiline",
+    "email",
+    "number",
+    "url",
+    "checkbox",
+    "checkboxes",
+    "dropdown",
+    "multiselect",
+    "radio",
+    "date",
+    "datetime",
+    "hidden",
+)  # wagtail.contrib.forms FORM_FIELD_CHOICES
+SURVEY_BINDS = ("", "company_name", "uscc")  # cms SurveyField.Binds
+CHOICE_FIELD_KINDS = ("choice", "multichoice")
+
+
+# --- Value types --------------------------------------------------------------------------------------------------
+def one_of(values: tuple[str, ...]):
+    """A string from a fixed vocabulary; the error lists the allowed values."""
+
+    def check(value: str) -> str:
+        if value not in values:
+            allowed = ", ".join(repr(v) if v == "" else v for v in values)
+            raise PydanticCustomError(
+                "not_allowed", "取值 '{value}' 无效；允许：{allowed}", {"value": value, "allowed": allowed}
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _decimal(low: Decimal | None = None, high: Decimal | None = None):
+    """A decimal written as a string (TOML has no decimals, floats would round), within [low, high]."""
+
+    def check(value: str) -> str:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise PydanticCustomError("decimal_text", '应为写成字符串的数字，例如 "0.5000"') from None
+        if not number.is_finite() or (low is not None and number < low) or (high is not None and number > high):
+            bounds = f"{low} – {high}" if high is not None else f"≥ {low}"
+            raise PydanticCustomError("decimal_range", "数值应在 {bounds} 之间", {"bounds": bounds})
+        return value
+
+    return AfterValidator(check)
+
+
+def _uscc(value: str) -> str:
+    try:
+        uscc_validator(value)
+    except DjangoValidationError as error:
+        with translation.override(None):  # preset errors are for the people editing the TOML: untranslated
+            message = str(error.messages[0])
+        raise PydanticCustomError("uscc", "{message}", {"message": message}) from None
+    return uscc_normalise(value)
+
+
+def _mobile(value: str) -> str:
+    if not MOBILE_FORMAT.fullmatch(value):
+        raise PydanticCustomError("mobile", "应为以 1 开头的 11 位手机号码（第二位为 3–9）")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
+Role = Annotated[str, one_of(ROLES)]
+RegistrationRole = Annotated[str, one_of(REGISTRATION_ROLES)]
+ModuleCode = Annotated[str, one_of(tuple(MODULES))]
+Ratio = Annotated[str, _decimal(Decimal(0), Decimal(1))]
+Money = Annotated[str, _decimal(Decimal(0))]
+USCC = Annotated[str, AfterValidator(_uscc)]
+Mobile = Annotated[str, AfterValidator(_mobile)]
+
+
+class Table(BaseModel):
+    """A TOML table: only declared keys, no coercion (a quoted number is a string, not an int)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# --- Tables -------------------------------------------------------------------------------------------------------
+class Stage(Table):
+    name: Text
+    handler: Annotated[str, one_of(STAGE_HANDLERS)] = "role"
+    role: Annotated[str, one_of(("", *ROLES))] = ""
+    actions: Annotated[list[Annotated[str, one_of(STAGE_ACTIONS)]], Field(min_length=1)] = ["approve"]
+    due_days: Annotated[int, Field(ge=1)] | None = None
+    checks: list[Annotated[str, one_of(STAGE_CHECKS)]] = []
+
+    @model_validator(mode="after")
+    def _role_matches_handler(self):
+        if self.handler == "role" and not self.role:
+            raise PydanticCustomError(
+                "role_required", 'handler = "role" 的环节须写明 role；允许：{allowed}', {"allowed": ", ".join(ROLES)}
+            )
+        if self.handler != "role" and self.role:
+            raise PydanticCustomError(
+                "role_unused",
+                'role 只用于 handler = "role" 的环节（此处 handler = "{handler}"）',
+                {"handler": self.handler},
+            )
+        return self
+
+
+class FlowSpec(Table):
+    name: Text
+    stages: Annotated[list[Stage], Field(min_length=1)]
+
+
+class Window(Table):
+    module: ModuleCode
+    name: Text
+    opens_on: datetime.date
+    closes_on: datetime.date
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.closes_on < self.opens_on:
+            raise PydanticCustomError("window_order", "closes_on 早于 opens_on")
+        return self
+
+
+def _flow_kinds(flows: dict[str, FlowSpec]) -> dict[str, FlowSpec]:
+    bad = [kind for kind in flows if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", kind)]
+    if bad:
+        raise PydanticCustomError("flow_kind", "流程代码 {kinds} 须为小写字母、数字和下划线", {"kinds": ", ".join(bad)})
+    return flows
+
+
+Flows = Annotated[dict[str, FlowSpec], AfterValidator(_flow_kinds)]
+
+
+class Branding(Table):
+    primary_color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1d4ed8"
+    tagline: str = ""
+
+
+class PilotPeriod(Table):
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start and self.end and self.end < self.start:
+            raise PydanticCustomError("period_order", "end 早于 start")
+        return self
+
+
+class PasswordPolicy(Table):
+    min_length: Annotated[int, Field(ge=6, le=64)] = 8
+    max_length: Annotated[int, Field(ge=8, le=128)] = 18
+    min_classes: Annotated[int, Field(ge=1, le=4)] = 3
+    history: Annotated[int, Field(ge=0, le=24)] = 5
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.min_length > self.max_length:
+            raise PydanticCustomError("password_range", "min_length 大于 max_length")
+        return self
+
+
+class Registration(Table):
+    roles: list[RegistrationRole] = []
+    mobile_as_username: bool = False
+    company_step: bool = False
+    profile_step: bool = False
+    service_agreement: str = ""
+    privacy_notice: str = ""
+
+
+class ProfileFieldSpec(Table):
+    code: Slug
+    label: Text
+    kind: Annotated[str, one_of(PROFILE_FIELD_KINDS)] = "text"
+    required: bool = False
+    max_length: Annotated[int, Field(ge=1)] | None = None
+    choices: list[Text] = []
+    help_text: str = ""
+
+    @model_validator(mode="after")
+    def _choices_match_kind(self):
+        if (self.kind in CHOICE_FIELD_KINDS) != bool(self.choices):
+            raise PydanticCustomError("choices", "choices 只用于且必须用于 kind = choice / multichoice 的字段")
+        return self
+
+
+class ProfileGroup(Table):
+    role: RegistrationRole
+    code: Slug
+    name: Text
+    fields: list[ProfileFieldSpec] = []
+
+
+class IndustrySpec(Table):
+    code: Slug
+    name: Text
+    pilot: bool = False
+
+
+class AnchorUnitSpec(Table):
+    code: Slug
+    name: Text
+    industries: list[Slug] = []
+    uscc: USCC | None = None
+    description: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+class Tier(Table):
+    when: dict[str, int | str]
+    ratio: Ratio
+    cap_per_project: Money | None = None
+
+
+class Tranche(Table):
+    after: Text
+    share: Ratio
+
+
+class SubsidyPolicySpec(Table):
+    code: Slug
+    name: Text
+    ratio: Ratio
+    cap_per_project: Money | None = None
+    cap_per_enterprise: Money | None = None
+    hardware_share_limit: Ratio | None = None
+    description: str = ""
+    tiers: list[Tier] = []
+    tranches: list[Tranche] = []
+
+    @model_validator(mode="after")
+    def _tranches_add_up(self):
+        if self.tranches and sum(Decimal(t.share) for t in self.tranches) != 1:
+            raise PydanticCustomError("tranches", "tranches 的 share 之和应为 1")
+        return self
+
+
+class DemoOrganisation(Table):
+    kind: Annotated[str, one_of(ORGANISATION_KINDS)]
+    name: Text
+    uscc: USCC | None = None
+
+
+class DemoAccount(Table):
+    username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]
+    mobile: Mobile | None = None
+    roles: Annotated[list[Role], Field(min_length=1)]
+    organisation: DemoOrganisation | None = None
+
+
+class Article(Table):
+    column: Annotated[str, one_of(PORTAL_COLUMNS)] = "notices"
+    title: Text
+    slug: str = ""
+    date: datetime.date | None = None
+    issuer: str = ""
+    summary: str = ""
+    body: str = ""
+    nationwide: bool = False
+
+
+class FaqItem(Table):
+    question: Text
+    answer: Text
+
+
+class Faq(Table):
+    title: Text | None = None  # None: the translated default title
+    slug: Slug = "faq"
+    intro: str = ""
+    items: Annotated[list[FaqItem], Field(min_length=1)]
+
+
+class SurveyFieldSpec(Table):
+    label: Text
+    field_type: Annotated[str, one_of(SURVEY_FIELD_TYPES)] = "singleline"
+    required: bool = True
+    choices: list[Text] = []
+    help_text: str = ""
+    binds: Annotated[str, one_of(SURVEY_BINDS)] = ""
+
+
+class Survey(Table):
+    title: Text
+    slug: Slug = "survey"
+    intro: str = ""
+    thank_you_text: str = ""
+    fields: list[SurveyFieldSpec] = []
+
+
+class Portal(Table):
+    banner_text: str = ""
+    nationwide_notices: bool = False
+    articles: list[Article] = []
+    faq: Faq | None = None
+    survey: Survey | None = None
+
+
+# --- Files --------------------------------------------------------------------------------------------------------
+class ModuleSet(Table):
+    """A file any tenant preset can include through `module_sets`: modules with their flows and windows."""
+
+    code: Slug
+    kind: Literal["module_set"]
+    modules: list[ModuleCode] = []
+    flows: Flows = {}
+    windows: list[Window] = []
+
+
+class TenantPreset(Table):
+    code: Slug
+    kind: Literal["tenant"]
+    name: Text
+    short_name: Annotated[str, Field(min_length=1, max_length=30)] | None = None  # default: name
+    schema_name: Slug | None = None  # default: code
+    subdomain: Slug | None = None  # default: code
+    modules: list[ModuleCode] = []
+    module_sets: list[Slug] = []
+    branding: Branding = Branding()
+    pilot_period: PilotPeriod = PilotPeriod()
+    password_policy: PasswordPolicy = PasswordPolicy()
+    registration: Registration = Registration()
+    profile_groups: list[ProfileGroup] = []
+    industries: list[IndustrySpec] = []
+    anchor_units: list[AnchorUnitSpec] = []
+    flows: Flows = {}
+    windows: list[Window] = []
+    subsidy_policies: list[SubsidyPolicySpec] = []
+    demo_accounts: list[DemoAccount] = []
+    portal: Portal = Portal()
+
+    @model_validator(mode="after")
+    def _defaults_and_references(self):
+        self.short_name = self.short_name or self.name[:30]
+        self.schema_name = self.schema_name or self.code
+        self.subdomain = self.subdomain or self.code
+        industries = {industry.code for industry in self.industries}
+        for unit in self.anchor_units:
+            unknown = [code for code in unit.industries if code not in industries]
+            if unknown:
+                raise PydanticCustomError(
+                    "industry_reference",
+                    "牵引单位 {unit} 引用了未声明的行业 {unknown}；已声明：{allowed}",
+                    {"unit": unit.code, "unknown": ", ".join(unknown), "allowed": ", ".join(sorted(industries))},
+                )
+        for label, codes in (
+            ("industries.code", [i.code for i in self.industries]),
+            ("anchor_units.code", [u.code for u in self.anchor_units]),
+            ("subsidy_policies.code", [p.code for p in self.subsidy_policies]),
+            ("demo_accounts.username", [a.username for a in self.demo_accounts]),
+            ("profile_groups.(role, code)", [f"{g.role}/{g.code}" for g in self.profile_groups]),
+        ):
+            repeated = sorted({code for code in codes if codes.count(code) > 1})
+            if repeated:
+                raise PydanticCustomError(
+                    "duplicate", "{label} 重复：{codes}", {"label": label, "codes": ", ".join(repeated)}
+                )
+        return self
+
+
+KINDS: dict[str, type[Table]] = {"tenant": TenantPreset, "module_set": ModuleSet}
+
+
+# --- Reading errors -----------------------------------------------------------------------------------------------
+def _bare(annotation):
+    """The type under Annotated[...] and `X | None`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _table_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The table class a location in the file points into (to list its allowed keys)."""
+    current = model
+    for part in loc:
+        current = _bare(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if part not in current.model_fields:
+                return None
+            current = current.model_fields[part].annotation
+        elif get_origin(current) is list:
+            current = get_args(current)[0]
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        else:
+            return None
+    current = _bare(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def key_path(loc: tuple) -> str:
+    """`("flows", "certification", "stages", 0, "handlr")` → `flows.certification.stages[0].handlr`."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(整个文件)"
+
+
+TYPE_NAMES = {
+    "string_type": "字符串",
+    "int_type": "整数",
+    "bool_type": "布尔值（true 或 false）",
+    "list_type": "数组",
+    "dict_type": "表",
+    "model_type": "表",
+    "model_attributes_type": "表",
+    "date_type": "日期（如 2026-01-01，不加引号）",
+}
+
+
+def _describe(error: dict, model: type[BaseModel]) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind == "extra_forbidden":
+        table = _table_at(model, error["loc"][:-1])
+        allowed = ", ".join(table.model_fields) if table else "?"
+        return f"未知的键；允许：{allowed}"
+    if kind == "missing":
+        return "缺少必填的键"
+    if kind == "literal_error":
+        return f"取值 {error['input']!r} 无效；允许：{ctx.get('expected', '')}"
+    if TYPE_NAMES.get(kind):
+        value = error["input"]
+        return f"应为{TYPE_NAMES[kind]}，实际是 {type(value).__name__} {value!r}"
+    if kind == "string_pattern_mismatch":
+        return f"取值 {error['input']!r} 格式不符（应匹配 {ctx.get('pattern')}）"
+    if kind in ("too_short", "string_too_short"):
+        return "不能为空" if not error["input"] else f"至少 {ctx.get('min_length')} 项"
+    if kind in ("too_long", "string_too_long"):
+        return f"过长（最多 {ctx.get('max_length')}）"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        return f"取值 {error['input']!r} 超出范围（{'≥' if kind == 'greater_than_equal' else '≤'} {bound}）"
+    return error["msg"]
+
+
+def schema_errors(error: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(key path, message) per problem, in file order, messages in Chinese with the allowed keys or values."""
+    return [(key_path(e["loc"]), _describe(e, model)) for e in error.errors(include_url=False)]
