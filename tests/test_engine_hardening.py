@@ -289,3 +289,31 @@ def test_expert_assignment_is_a_guardian_object_permission_on_that_task_only(ten
         visible = policies.applications_visible(member("zhang_expert"))
         assert visible.filter(pk=first.pk).exists() and not visible.filter(pk=second.pk).exists()
         assert LogEntry.objects.filter(application=first, action="approve", actor=expert).exists()
+
+
+def test_opening_one_application_costs_the_same_queries_however_long_its_history(login_client, tenant_schema):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    with tenant_schema("harbin"):
+        user = User.objects.get(username="hrb_enterprise")
+        short = services.application_create(kind="certification", applicant=user, title="查询次数 短")
+        short = services.application_submit(application=short, actor=user)
+        long = services.application_create(kind="certification", applicant=user, title="查询次数 长")
+        for _round in range(6):  # a long history: submitted, returned, resubmitted …
+            long = services.application_submit(application=long, actor=user)
+            services.task_decide(
+                task_id=open_task(long).pk, membership=member("hrb_bureau"), action="return", opinion="补充"
+            )
+        long = services.application_submit(application=long, actor=user)
+    bureau = login_client("harbin", "hrb_bureau")
+    bureau.get("/workbench/")  # session and menus warmed as in real use
+
+    def counted(path):
+        with CaptureQueriesContext(db) as captured:
+            assert bureau.get(path).status_code == 200
+        # django-tenants sets the search path before each query; count the queries themselves.
+        return len([q for q in captured.captured_queries if not q["sql"].startswith("SET search_path")])
+
+    for prefix, ceiling in (("/workbench/applications/", 22), ("/api/v1/applications/", 10)):
+        assert counted(f"{prefix}{short.pk}/") == counted(f"{prefix}{long.pk}/") <= ceiling

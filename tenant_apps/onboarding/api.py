@@ -1,6 +1,7 @@
 """Registration over the API: create an account (with captcha), and the profile draft of the signed-in person."""
 
 from captcha.serializers import CaptchaSerializer
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -45,12 +46,25 @@ class RegistrationAccountView(APIView):
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
+def _without_nul(value) -> None:
+    """PostgreSQL text and jsonb cannot hold NUL (\\u0000): refuse it anywhere in a draft, as DRF's CharField does."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _without_nul(key)
+            _without_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _without_nul(item)
+    elif isinstance(value, str):
+        ProhibitNullCharactersValidator()(value)
+
+
 class RegistrationDraftView(APIView):
     permission_classes = [IsAuthenticated, IsTenantMember]
 
     class DraftSerializer(serializers.Serializer):
-        data = serializers.DictField()
-        updated_at = serializers.DateTimeField(read_only=True)
+        data = serializers.DictField(validators=[_without_nul])
+        updated_at = serializers.DateTimeField(read_only=True, allow_null=True)  # null: nothing saved yet
 
     @extend_schema(responses=DraftSerializer, summary="读取注册草稿")
     def get(self, request):

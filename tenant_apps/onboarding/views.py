@@ -89,6 +89,7 @@ def profile_view(request):
     if latest is not None and latest.state == Application.State.IN_REVIEW:
         # Under review the data is what reviewers read: withdraw first to change it (the detail page offers it).
         return render(request, "onboarding/profile.html", {"settings_row": settings_row, "in_review": latest})
+    draft = None
     if request.method == "POST":
         form = ProfileForm(request.POST, role=role)
         if form.is_valid():
@@ -106,7 +107,7 @@ def profile_view(request):
     context = {
         "form": form,
         "settings_row": settings_row,
-        "draft_restored": request.method == "GET" and form.initial,
+        "draft_restored": draft is not None,
         "returned": returned,
         "application": latest,
     }

@@ -94,7 +94,7 @@ class ApplicationDetailView(ScopedAPIView):
     @extend_schema(summary="申请详情与工单日志")
     def get(self, request, pk):
         # Applicants and the reviewers who hold or held a task on it may read it; anyone else gets 404.
-        return Response(ApplicationDetailSerializer(access_application(request.membership, pk)).data)
+        return Response(ApplicationDetailSerializer(access_application(request.membership, pk, with_log=True)).data)
 
 
 class VersionInput(serializers.Serializer):

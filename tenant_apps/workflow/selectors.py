@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from tenant_apps.workflow import policies
@@ -42,13 +42,11 @@ def filter_inbox(queryset, *, name: str = "", applicant: str = "", start=None, e
 
 
 # --- Access helpers: the only doors to single rows for views and APIs. Missing and forbidden are both 404. -------
-def access_application(membership, pk) -> Application:
-    found = (
-        policies.applications_visible(membership)
-        .select_related("applicant", "organisation", "anchor_unit")
-        .filter(pk=pk)
-        .first()
-    )
+def access_application(membership, pk, *, with_log: bool = False) -> Application:
+    queryset = policies.applications_visible(membership).select_related("applicant", "organisation", "anchor_unit")
+    if with_log:  # the API's detail carries the work-order log with each actor: two queries, whatever its length
+        queryset = queryset.prefetch_related(Prefetch("log", queryset=LogEntry.objects.select_related("actor")))
+    found = queryset.filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
