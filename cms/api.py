@@ -80,11 +80,11 @@ class ArticleListView(APIView):
     def get(self, request):
         column = request.query_params.get("column", Column.NOTICES)
         if column not in Column.values:
-            return Response({"column": [_("没有这个栏目。")]}, status=400)
+            raise serializers.ValidationError({"column": [_("没有这个栏目。")]})  # the API's one error shape
         index = ColumnIndexPage.objects.live().public().filter(column=column).order_by("path").first()
         if index is None:
             raise Http404(_("本平台没有这个栏目。"))
-        query = request.query_params.get("q", "").strip()[:100]
+        query = request.query_params.get("q", "").replace("\x00", "").strip()[:100]  # no NUL in PostgreSQL text
         feed = column_feed(index, request, query=query, page_number=request.query_params.get("page"))
         data = {
             "count": feed.paginator.count,

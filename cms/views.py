@@ -15,6 +15,6 @@ def nationwide_notice_detail(request, pk: int):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL text cannot hold NUL
     feed = site_search(request, query, request.GET.get("page"))
     return render(request, "cms/search.html", {"query": query, "feed": feed})

@@ -1,13 +1,16 @@
 """How drf-spectacular describes the tenant API (served per tenant at /api/schema/, fuzzed by tests/test_api_fuzz.py).
 
-Three corrections to what the generator does on its own:
+Corrections to what the generator does on its own:
 
 - it walks every URL pattern of the tenant URLconf, Wagtail's admin API under /cms/ included — only /api/v1/ is
   this project's API (`api_v1_only`);
 - views declare nested `InputSerializer` / `OutputSerializer` classes, which by class name alone collapse into one
   `Input` / `Output` component (the last one wins, so most operations pointed at another view's shape);
+- path parameters get the range of their URL converter (an id is digits, a module code a slug), and output fields
+  with `default=None` are nullable, as DRF writes them;
 - it documents only the success answer. Every refusal of the API has one shape, `{"code", "message", "errors"}`
-  (tenants.errors.api_exception_handler); `AutoSchema` documents it under each status an operation can answer.
+  (tenants.errors.api_exception_handler); `AutoSchema` documents it under each status an operation can answer,
+  read from the view's permissions, authentication, throttles, parameters and method.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.urls.converters import get_converters
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 
@@ -61,6 +65,14 @@ class AutoSchema(SpectacularAutoSchema):
         # TokenView.InputSerializer → TokenViewInput: unique, still readable.
         return "".join(part for part in type(serializer).__qualname__.split(".") if part != "<locals>")
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # `default=None` on an output field (e.g. source="organisation.name" across an optional relation) is how a
+        # serializer says "null when the source is missing": DRF then writes null, whatever allow_null says.
+        if direction == "response" and getattr(field, "default", empty) is None and "$ref" not in schema:
+            schema["nullable"] = True
+        return schema
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -101,6 +113,8 @@ class AutoSchema(SpectacularAutoSchema):
             refusals.append(("403", "未登录、令牌无效，或没有权限"))
         if in_path or in_query:
             refusals.append(("404", "不存在，或不属于您可见的范围"))
+        if "requestBody" in operation:
+            refusals.append(("415", "请求体的媒体类型不受支持（或缺少 Content-Type）"))
         if self.method in UNSAFE_METHODS and in_path:
             refusals.append(("409", "对象已有新进展（他人已处理、已撤销或版本过期）"))
         if getattr(view, "throttle_classes", None):

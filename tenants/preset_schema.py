@@ -301,11 +301,47 @@ class DemoOrganisation(Table):
     uscc: USCC | None = None
 
 
+class DemoDecision(Table):
+    by: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]  # a demo account of this preset
+    action: Annotated[str, one_of(STAGE_ACTIONS)]
+    opinion: str = ""
+
+
+class DemoCertification(Table):
+    """A certification the demo account has submitted, so reviewers find real work in their inbox. `via = "form"`
+    submits the certification form (tenants that certify after registration), `"profile"` the registration
+    profile (tenants whose registration collects the organisation's data)."""
+
+    via: Literal["form", "profile"]
+    company_name: Text
+    uscc: USCC
+    industry: Slug | None = None  # an industry code of this preset
+    founded_on: datetime.date = datetime.date(2015, 1, 1)
+    registered_capital: Money = "100.00"
+    headcount: Annotated[int, Field(ge=1)] = 50
+    region: str = ""
+    address: str = ""
+    contact_name: Text
+    contact_phone: str = ""
+    email: str = ""
+    introduction: str = ""
+    decisions: list[DemoDecision] = []
+
+
 class DemoAccount(Table):
     username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]
     mobile: Mobile | None = None
     roles: Annotated[list[Role], Field(min_length=1)]
     organisation: DemoOrganisation | None = None
+    certification: DemoCertification | None = None
+
+    @model_validator(mode="after")
+    def _certifies_its_own_organisation(self):
+        if self.certification is not None and self.organisation is not None:
+            raise PydanticCustomError(
+                "demo_certification", "certification 与 organisation 不能同时填写：认证会创建组织"
+            )
+        return self
 
 
 class Article(Table):
@@ -402,6 +438,24 @@ class TenantPreset(Table):
                     "industry_reference",
                     "牵引单位 {unit} 引用了未声明的行业 {unknown}；已声明：{allowed}",
                     {"unit": unit.code, "unknown": ", ".join(unknown), "allowed": ", ".join(sorted(industries))},
+                )
+        accounts = {account.username for account in self.demo_accounts}
+        for account in self.demo_accounts:
+            certification = account.certification
+            if certification is None:
+                continue
+            if certification.industry and certification.industry not in industries:
+                raise PydanticCustomError(
+                    "industry_reference",
+                    "演示认证 {user} 引用了未声明的行业 {code}",
+                    {"user": account.username, "code": certification.industry},
+                )
+            unknown = sorted({d.by for d in certification.decisions} - accounts)
+            if unknown:
+                raise PydanticCustomError(
+                    "account_reference",
+                    "演示认证 {user} 的 decisions 引用了未声明的演示账号 {unknown}",
+                    {"user": account.username, "unknown": ", ".join(unknown)},
                 )
         for label, codes in (
             ("industries.code", [i.code for i in self.industries]),

@@ -3,7 +3,7 @@
 `tenants` is the base layer and imports none of the apps above it, so `tenant_provision` does not know what a
 tenant needs: each app registers the step it owns with an order, and provisioning runs the steps in that order
 inside the tenant's schema. Orders in use: 10 configuration, 20 flows, 30 profile fields, 40 portal tree and
-editor rights, 50 nationwide notices, 60 demo accounts.
+editor rights, 50 nationwide notices, 60 demo accounts, 70 demo certifications.
 """
 
 from __future__ import annotations

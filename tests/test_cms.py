@@ -192,7 +192,7 @@ def test_portal_api_lists_columns_articles_and_details(tenant_client, tenant_sch
     titles = [item["title"] for item in feed["results"]]
     assert JIANGMEN_NOTICE in titles and MINISTRY_NOTICE in titles
     assert next(i for i in feed["results"] if i["title"] == MINISTRY_NOTICE)["nationwide"] is True
-    assert client.get("/api/v1/portal/articles/", {"column": "nope"}).json() == {"column": ["没有这个栏目。"]}
+    assert client.get("/api/v1/portal/articles/", {"column": "nope"}).json()["errors"] == {"column": ["没有这个栏目。"]}
     assert client.get("/api/v1/portal/articles/", {"q": "人才培训"}).json()["count"] == 1
 
     with tenant_schema("jiangmen"):

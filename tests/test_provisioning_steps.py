@@ -21,8 +21,9 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "portal",
         "nationwide_notices",
         "demo_accounts",
+        "demo_certifications",
     ]
-    assert [step.name for step in steps if step.on_existing] == ["portal", "demo_accounts"]
+    assert [step.name for step in steps if step.on_existing] == ["portal", "demo_accounts", "demo_certifications"]
 
 
 def test_two_steps_cannot_share_an_order():

@@ -10,7 +10,7 @@ from django.db.models.functions import Length
 
 from shared_apps.directory.models import CompanyRecord
 
-NOISE = re.compile(r"[\s()（）·,，.。]+")
+NOISE = re.compile(r"[\s()（）·,，.。\x00]+")  # NUL too: PostgreSQL text cannot hold it
 
 
 def company_lookup(query: str, *, limit: int = 8) -> list[CompanyRecord]:

@@ -18,3 +18,10 @@ class OnboardingConfig(AppConfig):
         )
         # Reviewers of a registration's certification read the profile groups this tenant configured.
         register_content("certification", profile_sections)
+        # Demo newcomers submit their certification after the demo accounts exist (60); also on the demo's
+        # restart, for accounts added since. Registration sits above certification, so both paths live here.
+        from tenant_apps.onboarding.demo import demo_certifications_provision
+
+        register_step(
+            "demo_certifications", demo_certifications_provision, order=70, on_existing=demo_certifications_provision
+        )

@@ -44,7 +44,9 @@ def demo_accounts_seed(accounts: list[dict], *, password_hash: str) -> list[Memb
         if created:
             user.password = password_hash
             user.save(update_fields=["password"])
-        organisation = None
+        # An account without a preset organisation keeps the one it made itself (e.g. by its demo certification).
+        existing = Membership.objects.filter(user=user).only("organisation_id").first()
+        organisation = existing.organisation if existing and not spec.get("organisation") else None
         if org := spec.get("organisation"):
             lookup = {"uscc": org["uscc"]} if org.get("uscc") else {"name": org["name"], "kind": org["kind"]}
             organisation, _ = Organisation.objects.get_or_create(

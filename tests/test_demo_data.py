@@ -1,0 +1,51 @@
+"""The demo leaves real review work: each preset's reviewers find a certification in their inbox, an applicant
+finds one returned to fix, and a restart changes none of it."""
+
+import pytest
+
+from tenant_apps.organisations.models import Membership
+from tenant_apps.workflow.models import Application
+from tenant_apps.workflow.selectors import my_applications, tasks_awaiting
+from tenants.services import tenant_provision
+
+pytestmark = pytest.mark.django_db
+
+
+def member(username):
+    return Membership.objects.select_related("organisation").get(user__username=username)
+
+
+@pytest.mark.parametrize(
+    ("schema", "reviewer", "applicant", "company"),
+    [
+        ("harbin", "hrb_bureau", "hrb_pending", "哈尔滨示例锅炉辅机有限公司"),
+        ("national", "nat_ops", "nat_pending", "示例智能家居制造有限公司"),
+        ("jiangmen", "jm_ops", "jm_pending", "江门示例工业软件有限公司"),
+    ],
+)
+def test_each_reviewer_finds_a_demo_certification_in_the_inbox(tenant_schema, schema, reviewer, applicant, company):
+    with tenant_schema(schema):
+        waiting = [task.application for task in tasks_awaiting(member(reviewer))]
+        assert any(application.organisation.name == company for application in waiting)
+        mine = list(my_applications(member(applicant)))
+        assert [application.state for application in mine] == ["in_review"]
+        assert member(applicant).organisation.certification == "pending"
+
+
+def test_an_applicant_finds_a_returned_certification_with_the_opinion(login_client, tenant_schema):
+    with tenant_schema("jiangmen"):
+        application = my_applications(member("jm_returned")).get()
+        assert application.state == "returned"
+        assert application.log.get(action="return").opinion.startswith("请补充详细地址")
+    page = login_client("jiangmen", "jm_returned").get(f"/workbench/applications/{application.pk}/").content.decode()
+    assert "请补充详细地址" in page and "修改后重新提交" in page
+
+
+def test_a_demo_restart_keeps_the_demo_reviews_as_they_are(tenant_schema):
+    with tenant_schema("harbin"):
+        before = list(Application.objects.order_by("pk").values_list("pk", "state", "version"))
+        organisation = member("hrb_pending").organisation_id
+    tenant_provision("harbin", with_demo_data=True, update_existing=False)
+    with tenant_schema("harbin"):
+        assert list(Application.objects.order_by("pk").values_list("pk", "state", "version")) == before
+        assert member("hrb_pending").organisation_id == organisation
