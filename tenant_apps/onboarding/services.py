@@ -99,13 +99,18 @@ def registration_join(*, user, role: str, company: dict | None = None, ip: str |
 
 
 def registration_draft_save(*, user, data: dict) -> RegistrationDraft:
-    """Keep what was typed so far; only strings and lists of strings, bounded in size."""
+    """Keep what was typed so far; only strings and lists of strings, bounded in size, without NUL characters
+    (PostgreSQL cannot store them)."""
+
+    def text(value, limit: int) -> str:
+        return str(value).replace("\x00", "")[:limit]
+
     clean = {}
     for key, value in data.items():
         if isinstance(value, list):
-            clean[str(key)[:80]] = [str(item)[:500] for item in value][:50]
+            clean[text(key, 80)] = [text(item, 500) for item in value][:50]
         elif value is not None:
-            clean[str(key)[:80]] = str(value)[:2000]
+            clean[text(key, 80)] = text(value, 2000)
     if len(repr(clean).encode()) > DRAFT_MAX_BYTES:
         raise DomainError(_("草稿内容过多，无法保存。"), code="registration.draft_too_large")
     draft, _created = RegistrationDraft.objects.update_or_create(user=user, defaults={"data": clean})

@@ -58,9 +58,19 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = ["id", "stage_position", "stage_name", "handler", "role", "actions", "created_at", "application"]
 
 
+class InboxFilters(serializers.Serializer):
+    """The seed's inbox filters; invalid values (a NUL byte, an impossible date) are a 400, never a 500."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="申请名称包含")
+    applicant = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="申请人或单位包含")
+    start = serializers.DateField(required=False, help_text="创建日期从")
+    end = serializers.DateField(required=False, help_text="创建日期至")
+
+
 def _filters(request) -> dict:
-    params = request.query_params
-    return {"name": params.get("name", ""), "applicant": params.get("applicant", "")}
+    filters = InboxFilters(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
 
 
 class MyApplicationsView(mixins.ListModelMixin, ScopedAPIView):
@@ -69,7 +79,7 @@ class MyApplicationsView(mixins.ListModelMixin, ScopedAPIView):
     def scoped_queryset(self, membership):
         return filter_inbox(my_applications(membership), **_filters(self.request))
 
-    @extend_schema(summary="我的申请")
+    @extend_schema(summary="我的申请", parameters=[InboxFilters])
     def get(self, request):
         return self.list(request)
 
@@ -80,7 +90,7 @@ class AwaitingTasksView(mixins.ListModelMixin, ScopedAPIView):
     def scoped_queryset(self, membership):
         return filter_inbox(tasks_awaiting(membership), field_prefix="application__", **_filters(self.request))
 
-    @extend_schema(summary="待我审批")
+    @extend_schema(summary="待我审批", parameters=[InboxFilters])
     def get(self, request):
         return self.list(request)
 

@@ -1,0 +1,472 @@
+"""Isolation matrix: every route of a tenant host, requested with the real ids of someone else's data.
+
+The routes come from the URL resolver of `config.urls_tenant`, not from a hand list. In the harbin tenant,
+organisation A (the demo enterprise `hrb_enterprise`) has an application in review with a stamped scan uploaded at
+its upload stage, the open task of that application, and a sub-account. Three outsiders then request every route —
+with A's ids wherever the route takes one — by every method the route answers (GET, POST, and PUT/PATCH/DELETE
+where an API view declares them), with a minimal body that *would* act if access were wrong:
+
+- anonymous,
+- a member of another tenant (jiangmen's demo enterprise, no membership in harbin),
+- the main account of another organisation of harbin (enterprise B, registered and certified through the services).
+
+Nothing may answer 5xx or show A's distinctive strings (company, USCC, usernames, mobiles, application title, file
+name) to them, nothing of A's may change, and each party gets its refusal: anonymous → the sign-in page (pages) or
+401/403 (API); the other tenant's member → 403/404; B → 403/404 wherever the URL carries A's id. A itself, as the
+positive control, reaches every one of those ids.
+
+A new route is walked automatically. It fails here until it is classified: public routes need a reason in `PUBLIC`,
+routes with URL parameters need sample values in `SAMPLES`, whole areas can be excluded by prefix with a reason in
+`EXCLUDED_PREFIXES`, and a single route may opt out with a reason in `OPT_OUT`.
+
+The two access checks of tests/test_api_access.py (anonymous callers across the API, a member of another tenant on
+member endpoints) are subsumed here; that module and tests/test_isolation.py (admin, CMS, console, object
+permissions — areas this matrix excludes or does not reach) stay as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+# --- What is walked, and why some of it is not ------------------------------------------------------------------
+EXCLUDED_PREFIXES = {
+    "cms/": "Wagtail's admin: the editor UI and its internal API (~190 routes taking Wagtail's own ids). The whole "
+    "prefix is gated by TenantCmsAccessMiddleware (editor role of this tenant) and Wagtail's login; "
+    "test_isolation.py::test_editor_reaches_wagtail_only_in_own_tenant and the door check below cover it.",
+    "django-admin/": "Django's admin of the tenant (tenant_admin_site): tenant admins of this tenant only; "
+    "test_isolation.py's tenant-admin tests and the door check below cover it.",
+    "api/schema/": "the OpenAPI schema: the API's shape, no data; tests/test_api_fuzz.py fuzzes it per tenant.",
+    "api/docs/": "Swagger UI over that schema.",
+}
+# Static and media files are no URL patterns: WhiteNoise answers /static/ before URL resolution, and MEDIA_URL is
+# not routed at all — private files leave only through the attachment view (the door check asks /media/ for A's).
+
+PUBLIC = {
+    "home": "the portal's home page",
+    "portal-search": "search over the portal's published pages",
+    "nationwide-notice": "nationwide notices are published to every city's portal",
+    "module-home": "a module's public page on the portal",
+    "wagtail_serve": "the portal's published page tree",
+    "wagtaildocs_serve": "documents attached to published portal pages",
+    "wagtaildocs_authenticate_with_password": "Wagtail's password form for a restricted document (none exist here)",
+    "wagtailcore_authenticate_with_password": "Wagtail's password form for a restricted page (none exist here)",
+    "wagtailcore_login": "Wagtail's sign-in form for private pages",
+    "login": "the sign-in page",
+    "logout": "signing out needs no sign-in; it ends only the caller's own session",
+    "password-reset": "password reset by SMS code, for people who cannot sign in",
+    "sms-outbox": "dev-only SMS outbox: 404 unless DEBUG or PLATFORM_SMS_OUTBOX_VISIBLE (off in tests and production)",
+    "register": "registration (anonymous) and joining this city (signed in elsewhere)",
+    "service-agreement": "the registration's service agreement",
+    "privacy-notice": "the registration's privacy notice",
+    "captcha-image": "the image captcha of the public forms",
+    "captcha-image-2x": "the image captcha of the public forms",
+    "captcha-audio": "the audio captcha of the public forms",
+    "captcha-refresh": "a new captcha for the public forms",
+    "api-tenant-profile": "the tenant's public profile and modules",
+    "api-portal-columns": "the portal's published content, like the portal",
+    "api-portal-articles": "the portal's published content, like the portal",
+    "api-portal-article": "the portal's published content, like the portal",
+    "api-portal-national-notice": "the portal's published content, like the portal",
+    "api-company-lookup": "the national company directory for registration forms (throttled)",
+    "api-registration": "registration over the API (captcha checked)",
+    "api-token": "sign-in for API clients (credentials checked, lockout)",
+}
+# Signed-in pages about the caller's own global identity or own registration: anonymous callers are sent to sign
+# in, but a person known from another city or another organisation may be answered — with their own data only.
+OWN_ACCOUNT = {
+    "password-change": "the caller's own password; the identity is global, so any host may change it",
+    "mobile-change": "the caller's own mobile; the identity is global",
+    "register-profile": "the caller's own registration step 2 (a non-member gets 404)",
+    "register-done": "the caller's own registration status (a non-member is sent to /register/)",
+}
+OPT_OUT: dict[str, str] = {}  # route name → why it is not requested at all
+
+
+# --- The data of organisation A, and the other parties ------------------------------------------------------------
+A_USERNAME = "hrb_enterprise"
+A_TITLE = "隔离矩阵甲方试点入库申请"
+A_SUB_USERNAME = "iso_matrix_sub_a"
+A_SUB_MOBILE = "13977770011"
+A_FILE_NAME = "iso-matrix-stamped-a.pdf"
+B_USERNAME = "iso_matrix_main_b"
+OTHER_TENANT_USERNAME = "jm_enterprise"  # jiangmen's demo enterprise: no membership in harbin
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    application: int
+    task: int
+    attachment: int
+    attachment_path: str
+    sub_account: int
+    article: int
+    article_path: str
+    notice: int
+    document: int
+    captcha_key: str
+    secrets: list[str] = field(default_factory=list)
+
+
+def _masked(mobile: str) -> str:
+    return f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def _organisation_b():
+    """Enterprise B registers (a new identity with its company) and the city bureau certifies it."""
+    from stdnum.cn import uscc
+
+    from tenant_apps.onboarding.services import registration_account_create
+    from tenant_apps.organisations.models import Membership
+    from tenant_apps.workflow import services as workflow
+    from tenant_apps.workflow.models import Task
+
+    base = "91230100MA0000B02"
+    _user, membership = registration_account_create(
+        role="enterprise",
+        username=B_USERNAME,
+        mobile="13977770021",
+        password="Iso#Matrix2026b",
+        company={"name": "哈尔滨隔离矩阵乙方制造有限公司", "uscc": base + uscc.calc_check_digit(base)},
+    )
+    bureau = Membership.objects.get(user__username="hrb_bureau")
+    task = Task.objects.get(application__applicant=membership.user, state=Task.State.OPEN)
+    workflow.task_decide(task_id=task.pk, membership=bureau, action="approve")
+    membership.organisation.refresh_from_db()
+    assert membership.organisation.certification == "certified"
+
+
+def _organisation_a_data() -> dict:
+    """A's application through its chain up to the stamped scan, its open task, and a sub-account."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.organisations import services as organisations
+    from tenant_apps.organisations.models import Membership
+    from tenant_apps.workflow import services as workflow
+    from tenant_apps.workflow.models import Task
+
+    a = Membership.objects.select_related("user", "organisation").get(user__username=A_USERNAME)
+    bureau = Membership.objects.get(user__username="hrb_bureau")
+    application = workflow.application_create(
+        kind="admission", applicant=a.user, title=A_TITLE, organisation=a.organisation
+    )
+    workflow.application_submit(application=application, actor=a.user)
+    first = application.tasks.get(state=Task.State.OPEN)
+    workflow.task_decide(task_id=first.pk, membership=bureau, action="approve")
+    upload = application.tasks.get(state=Task.State.OPEN)
+    assert upload.handler == "applicant_upload"
+    scan = SimpleUploadedFile(A_FILE_NAME, PDF, content_type="application/pdf")
+    workflow.stage_upload(task_id=upload.pk, membership=a, upload=scan)
+    attachment = application.attachments.get()
+    sub_account = organisations.sub_account_create(
+        manager=a,
+        username=A_SUB_USERNAME,
+        name="甲方隔离子账号",
+        mobile=A_SUB_MOBILE,
+        email="",
+        password="Iso#Matrix2026s",
+        menu_permissions=["admission"],
+    )
+    return {
+        "application": application.pk,
+        "task": application.tasks.get(state=Task.State.OPEN).pk,
+        "attachment": attachment.pk,
+        "attachment_path": attachment.file.name,
+        "sub_account": sub_account.pk,
+        "secrets": [
+            a.organisation.name,
+            a.organisation.uscc,
+            a.user.username,
+            a.user.mobile,
+            _masked(a.user.mobile),
+            A_TITLE,
+            A_SUB_USERNAME,
+            A_SUB_MOBILE,
+            _masked(A_SUB_MOBILE),
+            A_FILE_NAME,
+        ],
+    }
+
+
+def _public_content() -> dict:
+    """Real rows of the portal's published content: an article, a nationwide notice, a document, a captcha."""
+    from captcha.models import CaptchaStore
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from wagtail.documents.models import Document
+
+    from cms.models import ArticlePage
+    from shared_apps.broadcasts.models import NationwideNotice
+
+    article = ArticlePage.objects.live().public().order_by("pk").first()
+    notice = NationwideNotice.objects.shown_in(connection.schema_name).order_by("pk").first()
+    document = Document.objects.create(title="隔离矩阵公开附件", file=ContentFile(PDF, name="iso-public.pdf"))
+    return {
+        "article": article.pk,
+        "article_path": article.get_url_parts()[2],
+        "notice": notice.pk if notice else 0,
+        "document": document.pk,
+        "captcha_key": CaptchaStore.generate_key(),
+    }
+
+
+@pytest.fixture
+def world(settings, tmp_path) -> World:
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    settings.MEDIA_ROOT = tmp_path  # the scan and the document are written to disk
+    with tenant_context(Tenant.objects.get(schema_name="harbin")):  # services read the tenant's modules
+        _organisation_b()
+        data = {**_organisation_a_data(), **_public_content()}
+    connection.set_schema_to_public()
+    return World(**data)
+
+
+def _a_state(world: World) -> tuple:
+    """What must not change whoever knocks: A's application, its task, its file, its sub-account."""
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.organisations.models import Membership
+    from tenant_apps.workflow.models import Application, Attachment, Task
+
+    with schema_context("harbin"):
+        application = Application.objects.get(pk=world.application)
+        task = Task.objects.get(pk=world.task)
+        sub = Membership.objects.select_related("user").filter(pk=world.sub_account).first()
+        return (
+            application.state,
+            application.version,
+            task.state,
+            Attachment.objects.filter(pk=world.attachment).exists(),
+            sub
+            and (sub.user.mobile, sub.user.email, sub.user.is_active, sub.user.password, tuple(sub.menu_permissions)),
+        )
+
+
+# --- Routes -----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sample:
+    """How to fill a route's parameters from the world; `of_a` when they are ids of A's data."""
+
+    build: Callable[[World], dict | str]
+    of_a: bool = False
+
+
+SAMPLES = {
+    "application-detail": Sample(lambda w: {"pk": w.application}, of_a=True),
+    "application-progress-pdf": Sample(lambda w: {"pk": w.application}, of_a=True),
+    "application-attachment": Sample(lambda w: {"pk": w.application, "attachment_pk": w.attachment}, of_a=True),
+    "application-form": Sample(lambda w: {"pk": w.application, "fmt": "pdf"}, of_a=True),
+    "sub-account": Sample(lambda w: {"pk": w.sub_account}, of_a=True),
+    "api-application": Sample(lambda w: {"pk": w.application}, of_a=True),
+    "api-application-withdraw": Sample(lambda w: {"pk": w.application}, of_a=True),
+    "api-task-decide": Sample(lambda w: {"pk": w.task}, of_a=True),
+    "api-sub-account": Sample(lambda w: {"pk": w.sub_account}, of_a=True),
+    "api-sub-account-password": Sample(lambda w: {"pk": w.sub_account}, of_a=True),
+    "workbench-module": Sample(lambda w: {"code": "admission"}),
+    "module-home": Sample(lambda w: {"code": "admission"}),
+    "api-module": Sample(lambda w: {"code": "admission"}),
+    "nationwide-notice": Sample(lambda w: {"pk": w.notice}),
+    "api-portal-national-notice": Sample(lambda w: {"pk": w.notice}),
+    "api-portal-article": Sample(lambda w: {"pk": w.article}),
+    # Regex patterns (no reverse() with kwargs): the path itself.
+    "wagtail_serve": Sample(lambda w: w.article_path),
+    "wagtaildocs_serve": Sample(lambda w: f"/documents/{w.document}/iso-public.pdf"),
+    "wagtaildocs_authenticate_with_password": Sample(lambda w: {"restriction_id": 999999}),
+    "wagtailcore_authenticate_with_password": Sample(
+        lambda w: {"page_view_restriction_id": 999999, "page_id": w.article}
+    ),
+    "captcha-image": Sample(lambda w: f"/captcha/image/{w.captcha_key}/"),
+    "captcha-image-2x": Sample(lambda w: f"/captcha/image/{w.captcha_key}@2/"),
+    "captcha-audio": Sample(lambda w: f"/captcha/audio/{w.captcha_key}.wav"),
+}
+
+# A minimal body that would act if the route let the caller at A's object (default: empty).
+BODIES = {
+    ("application-detail", "post"): {"do": "withdraw"},
+    ("sub-account", "post"): {"action": "delete"},
+    ("api-task-decide", "post"): {"action": "approve"},
+    ("api-sub-account", "patch"): {"email": "taken-over@example.com", "menu_permissions": ["acceptance"]},
+    ("api-sub-account-password", "post"): {"password": "Taken#Over2026"},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    callback: Callable = field(compare=False)
+
+    @property
+    def is_api(self) -> bool:
+        return self.pattern.startswith("api/")
+
+    @property
+    def has_parameters(self) -> bool:
+        return "<" in self.pattern or "(" in self.pattern
+
+    @property
+    def methods(self) -> list[str]:
+        """What the view answers: the handlers a class-based view defines; GET and POST for a function view."""
+        cls = getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
+        if cls is None:
+            return ["get", "post"]
+        return [m for m in ("get", "post", "put", "patch", "delete") if m in cls.http_method_names and hasattr(cls, m)]
+
+    def path(self, world: World) -> str:
+        from django.urls import reverse
+
+        if not self.has_parameters:
+            return reverse(self.name, urlconf="config.urls_tenant")
+        built = SAMPLES[self.name].build(world)
+        return built if isinstance(built, str) else reverse(self.name, kwargs=built, urlconf="config.urls_tenant")
+
+
+def _walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry, pattern)
+        elif isinstance(entry, URLPattern):
+            yield Route(entry.name or pattern, pattern, entry.callback)
+
+
+def _all_routes() -> list[Route]:
+    return list(_walk(get_resolver("config.urls_tenant")))
+
+
+def _routes() -> list[Route]:
+    """The routes the matrix requests."""
+    return [
+        route
+        for route in _all_routes()
+        if not route.pattern.startswith(tuple(EXCLUDED_PREFIXES)) and route.name not in OPT_OUT
+    ]
+
+
+# --- Requests and verdicts -----------------------------------------------------------------------------------------
+def _client(tenant_client, username: str | None):
+    from django.contrib.auth import get_user_model
+
+    client = tenant_client("harbin")
+    if username:
+        client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def _send(client, route: Route, path: str, method: str):
+    body = BODIES.get((route.name, method), {})
+    if method == "get":
+        return client.get(path)
+    if route.is_api:
+        return client.generic(method.upper(), path, json.dumps(body), content_type="application/json")
+    return client.post(path, body)
+
+
+def _text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", "ignore")
+
+
+def _leaks(text: str, secrets: list[str]) -> list[str]:
+    escaped = {secret: json.dumps(secret)[1:-1] for secret in secrets}  # JSON's \\uXXXX form of Chinese names
+    return [secret for secret in secrets if secret in text or escaped[secret] in text]
+
+
+def _refusal_problem(party: str, route: Route, response) -> str | None:
+    """None when the party got what it should; otherwise what was wrong."""
+    status = response.status_code
+    if route.name in PUBLIC:
+        return None
+    if party == "anonymous":
+        if route.is_api:
+            return None if status in (401, 403) else "should be 401/403"
+        to_login = status == 302 and response["Location"].startswith("/accounts/login/")
+        return None if to_login else "should redirect to /accounts/login/"
+    if route.name in OWN_ACCOUNT:
+        return None
+    if party == "other_tenant" or SAMPLES.get(route.name, Sample(dict)).of_a:
+        return None if status in (403, 404) else "should be 403/404"
+    return None  # a member of this tenant on a route without A's ids: their own data, checked for leaks only
+
+
+PARTIES = {"anonymous": None, "other_tenant": OTHER_TENANT_USERNAME, "other_org": B_USERNAME}
+
+
+@pytest.mark.parametrize("party", list(PARTIES))
+def test_outsiders_get_nothing_of_organisation_a_on_any_route(party, world, tenant_client):
+    before = _a_state(world)
+    problems = []
+    for route in _routes():
+        path = route.path(world)
+        for method in route.methods:
+            response = _send(_client(tenant_client, PARTIES[party]), route, path, method)
+            text = _text(response)
+            if response.status_code >= 500:
+                problems.append(f"{method.upper()} {path} [{route.name}] answered {response.status_code}")
+                continue
+            leaked = _leaks(text, world.secrets)
+            if leaked:
+                problems.append(f"{method.upper()} {path} [{route.name}] showed A's {leaked}")
+            wrong = _refusal_problem(party, route, response)
+            if wrong:
+                problems.append(f"{method.upper()} {path} [{route.name}] answered {response.status_code}: {wrong}")
+    assert not problems, f"{party} on harbin:\n" + "\n".join(problems)
+    assert _a_state(world) == before, "a request of an outsider changed A's data"
+
+
+def test_organisation_a_reaches_every_id_the_outsiders_are_refused(world, tenant_client):
+    """The positive control: the ids are A's real rows, so the refusals above are about the caller, not the id."""
+    routes = [route for route in _routes() if SAMPLES.get(route.name, Sample(dict)).of_a and "get" in route.methods]
+    assert len(routes) >= 6
+    seen = {}
+    for route in routes:
+        response = _client(tenant_client, A_USERNAME).get(route.path(world))
+        assert response.status_code == 200, f"{route.name}: {response.status_code}"
+        seen[route.name] = _text(response)
+    assert A_TITLE in seen["application-detail"] and A_FILE_NAME in seen["application-detail"]
+    assert A_TITLE in seen["api-application"] and A_SUB_USERNAME in seen["sub-account"]
+    assert A_SUB_USERNAME in seen["api-sub-account"] and seen["application-attachment"].startswith("%PDF")
+
+
+def test_excluded_areas_refuse_outsiders_at_the_door(world, tenant_client):
+    """What the matrix leaves out by prefix still turns outsiders away at its entrance, and media is not served."""
+    media = [f"/media/{world.attachment_path}", f"/media/harbin/{world.attachment_path}"]
+    for party, username in PARTIES.items():
+        for path in ("/cms/", "/django-admin/"):
+            response = _client(tenant_client, username).get(path)
+            expected = {302} if username is None else {403}
+            assert response.status_code in expected, (party, path, response.status_code)
+            assert not _leaks(_text(response), world.secrets)
+        for path in media:
+            assert _client(tenant_client, username).get(path).status_code == 404, (party, path)
+    schema = _client(tenant_client, B_USERNAME).get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200 and not _leaks(_text(schema), world.secrets)
+
+
+def test_every_route_is_requested_or_excluded_with_a_reason():
+    """A new URL pattern is walked automatically; this fails until its parameters have samples (or it opts out)."""
+    routes = _all_routes()
+    names = {route.name for route in routes}
+    assert len(routes) > 100  # the resolver walk reaches included URLconfs (Wagtail's admin alone has ~190)
+    for table in (PUBLIC, OWN_ACCOUNT, OPT_OUT, SAMPLES):
+        stale = set(table) - names
+        assert not stale, f"entries for routes that no longer exist: {sorted(stale)}"
+    assert all(
+        reason.strip() for table in (EXCLUDED_PREFIXES, PUBLIC, OWN_ACCOUNT, OPT_OUT) for reason in table.values()
+    )
+    unsampled = [f"{r.name} ({r.pattern})" for r in _routes() if r.has_parameters and r.name not in SAMPLES]
+    assert not unsampled, f"routes with URL parameters need SAMPLES (or an OPT_OUT reason): {unsampled}"
+    assert not set(PUBLIC) & set(OWN_ACCOUNT)
+    requested = {route.name for route in _routes()}
+    assert {"application-detail", "api-task-decide", "sub-account", "api-sub-account", "workbench"} <= requested
