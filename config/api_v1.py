@@ -3,7 +3,7 @@
 from django.urls import path
 
 from cms.api import ArticleDetailView, ArticleListView, ColumnListView, NationwideNoticeDetailView
-from shared_apps.accounts.api import TokenView
+from shared_apps.accounts.api import CaptchaView, MyTokensView, MyTokenView, TokenView
 from shared_apps.directory.api import CompanyLookupView
 from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationDraftView
 from tenant_apps.organisations.api import SubAccountDetailView, SubAccountListView, SubAccountPasswordView
@@ -26,7 +26,10 @@ urlpatterns = [
         NationwideNoticeDetailView.as_view(),
         name="api-portal-national-notice",
     ),
+    path("auth/captcha/", CaptchaView.as_view(), name="api-captcha"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", MyTokensView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:pk>/", MyTokenView.as_view(), name="api-token-revoke"),
     path("me/", MeView.as_view(), name="api-me"),
     path("modules/<slug:code>/", ModuleView.as_view(), name="api-module"),
     path("directory/companies/", CompanyLookupView.as_view(), name="api-company-lookup"),

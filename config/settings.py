@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PLATFORM_VAR_DIR", BASE_DIR / "var"))
@@ -31,6 +32,12 @@ PUBLIC_PORT = os.environ.get("PLATFORM_PORT", "8000")
 PUBLIC_SCHEME = os.environ.get("PLATFORM_SCHEME", "http")
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env_list("DJANGO_ALLOWED_HOSTS")]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Reverse proxies in front of Django whose X-Forwarded-* headers are believed (tenants/client_ip.py). 0 = none:
+# the client IP is REMOTE_ADDR and X-Forwarded-For is ignored. DJANGO_BEHIND_PROXY=true alone means 1.
+PLATFORM_TRUSTED_PROXIES = int(
+    os.environ.get("PLATFORM_TRUSTED_PROXIES", "1" if env_bool("DJANGO_BEHIND_PROXY", False) else "0")
+)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PLATFORM_TRUSTED_PROXIES else None
 
 # --- Apps -------------------------------------------------------------------------------------------------
 SHARED_APPS = [
@@ -93,12 +100,15 @@ ROOT_URLCONF = "config.urls_tenant"
 MIDDLEWARE = [
     "tenants.middleware.TenantHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.PathAwareCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.ControlCharacterMiddleware",  # after auth and locale: its 400 page is a normal page
     "django.contrib.messages.middleware.MessageMiddleware",
     "tenant_apps.organisations.middleware.TenantCmsAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,6 +132,10 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+# The demo's web server (waitress, tenants/serving.py): a bounded thread pool, never a thread per request. Keep it
+# at or below PLATFORM_DB_POOL_MAX so every busy thread gets a connection without waiting.
+WEB_THREADS = int(os.environ.get("PLATFORM_WEB_THREADS", 8))
+WEB_CONNECTION_LIMIT = int(os.environ.get("PLATFORM_WEB_CONNECTION_LIMIT", 256))
 
 # --- Database ---------------------------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
@@ -130,8 +144,19 @@ else:
     from config.embedded_db import embedded_database_url
 
     _database_url = embedded_database_url(VAR_DIR / "postgres", os.environ.get("PLATFORM_DB_NAME", "pilot"))
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+# A bounded pool per process (psycopg_pool) instead of a persistent connection per thread: a burst of requests waits
+# for a free connection (up to PLATFORM_DB_POOL_TIMEOUT seconds) instead of exhausting PostgreSQL's
+# max_connections. Keep pool size × processes (web + worker + beat) below the server's max_connections; the demo
+# checks this. django-tenants sets the search_path on every cursor, so a pooled connection keeps no tenant.
+DB_POOL_MAX = int(os.environ.get("PLATFORM_DB_POOL_MAX", 10))
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+if DB_POOL_MAX > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX,
+        "timeout": float(os.environ.get("PLATFORM_DB_POOL_TIMEOUT", 10)),
+    }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -251,7 +276,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "shared_apps.accounts.tokens.ApiTokenAuthentication",  # hashed, expiring, revocable (ADR 0015)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",  # unique component names, the one error shape
@@ -259,6 +284,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "tenants.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("PLATFORM_ANON_API_RATE", "120/minute")},
+    # Throttles identify the client as tenants.client_ip does: the same count of trusted proxies.
+    "NUM_PROXIES": PLATFORM_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "中小企业数字化转型城市试点平台 API",
@@ -281,10 +308,43 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.DocumentForm"
 
-# --- Security defaults that follow DEBUG ------------------------------------------------------------------
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and PUBLIC_SCHEME == "https")
+# --- Security headers and cookies (docs/configuration.md, "Security headers") ------------------------------
+_https = PUBLIC_SCHEME == "https"
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and _https)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
+# HSTS is sent on HTTPS requests only (behind a proxy: X-Forwarded-Proto from a trusted proxy). Tenants are
+# subdomains of the base domain, so the policy covers them.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31536000 if _https and not DEBUG else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)  # usually the proxy redirects
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview frames a page of the same host; nothing else frames us
+PLATFORM_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=(), browsing-topics=()"
+)
+# No inline script anywhere we render: scripts are files under /static/ (or carry request.csp_nonce). Styles may be
+# inline (the tenant's brand colour, Swagger UI); a nonce in style-src would switch that off.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# Third-party UIs with inline scripts get them allowed on their own prefix only (Wagtail's admin renders inline
+# panel and widget initialisers). Swagger UI is served with its initialiser as a file (SpectacularSwaggerSplitView).
+PLATFORM_CSP_RELAXED_PREFIXES = {"/cms/": {"script-src": [SELF, UNSAFE_INLINE]}}
 
 LOGGING = {
     "version": 1,
@@ -292,3 +352,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Audit trail retention (issue 10 #9; Cybersecurity Law art. 21: at least six months) ---------------------
+# Rows older than this are archived to storage as JSONL and then pruned; below 180 days is raised to 180.
+PLATFORM_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("PLATFORM_AUDIT_RETENTION_DAYS", 180)))
+_audit_archive_every = float(os.environ.get("PLATFORM_AUDIT_ARCHIVE_SECONDS", 24 * 3600))
+CELERY_BEAT_SCHEDULE["archive-audit-trail"] = {  # every serving tenant: its work-order log
+    "task": "oversight.archive_audit_trail",
+    "schedule": _audit_archive_every,
+}
+CELERY_BEAT_SCHEDULE["archive-audit-trail-public"] = {  # public: security events and audit entries
+    "task": "oversight.archive_audit_trail",
+    "schedule": _audit_archive_every,
+    "tenant_schemas": ["public"],
+}
+
+# --- Uploads are downloaded, never rendered in the site's origin (issue 10 #13; checks in tenants/uploads.py) ----
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []

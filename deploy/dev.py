@@ -44,6 +44,12 @@ def ensure_environment() -> None:
     STAMP.write_text(_wanted_stamp())
 
 
+def demo_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The demo runs as production does, debug off (our own error pages, no settings on a crash); only the SMS
+    outbox page, the one piece of developer tooling it needs, is switched on. An explicit choice in `environ` wins."""
+    return {"PLATFORM_SMS_OUTBOX_VISIBLE": "1", **environ, "PYTHONUNBUFFERED": "1"}
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test", "manage"}:
         print(__doc__)
@@ -53,7 +59,7 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if command == "demo":
-        env.setdefault("DJANGO_DEBUG", "1")
+        env = demo_environment(dict(os.environ))
         args = [str(PYTHON), "manage.py", "demo", *rest]
     elif command == "test":
         args = [str(PYTHON), "-m", "pytest", *rest]

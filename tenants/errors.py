@@ -67,6 +67,23 @@ def error_body(code: str, message: str, errors: dict | None = None) -> dict:
     return {"code": code, "message": message, "errors": errors or {NON_FIELD: [message]}}
 
 
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as flat field paths: {"user": {"mobile": [..]}} → {"user.mobile": [..]}, list items
+    by index ("cases.0.amount")."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or NON_FIELD: [str(item) for item in items]}
+
+
 def api_exception_handler(exc, context):
     """DRF's exception handler for the whole API: one JSON shape for domain refusals, invalid input and DRF's own
     401/403/404/405/429, so a client reads every error the same way."""
@@ -89,10 +106,7 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {NON_FIELD: exc.detail}
-        errors = {
-            key: [str(m) for m in (value if isinstance(value, list) else [value])] for key, value in detail.items()
-        }
+        errors = _flatten(exc.detail if isinstance(exc.detail, dict) else {NON_FIELD: exc.detail})
         first = next((m for messages in errors.values() for m in messages), "输入有误。")
         response.data = error_body("invalid", first, errors)
     else:

@@ -327,6 +327,12 @@ class DemoCertification(Table):
     introduction: str = ""
     decisions: list[DemoDecision] = []
 
+    @model_validator(mode="after")
+    def _form_names_its_industry(self):
+        if self.via == "form" and not self.industry:
+            raise PydanticCustomError("demo_certification", 'via = "form" 时须填写 industry（认证表的所属行业必填）')
+        return self
+
 
 class DemoAccount(Table):
     username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]

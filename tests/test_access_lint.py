@@ -33,16 +33,24 @@ def _view_modules():
                 yield path
 
 
+def _model_name(node) -> str | None:
+    """`Application` and `models.Application` alike."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
 def _bare_queries(source: str, name: str) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(source, name)):
         if (
             isinstance(node, ast.Attribute)
             and node.attr in {"objects", "_default_manager", "_base_manager"}
-            and isinstance(node.value, ast.Name)
-            and node.value.id in GUARDED
+            and _model_name(node.value) in GUARDED
         ):
-            found.append(f"{name}:{node.lineno}: {node.value.id}.{node.attr}")
+            found.append(f"{name}:{node.lineno}: {_model_name(node.value)}.{node.attr}")
     return found
 
 
@@ -57,3 +65,4 @@ def test_the_rule_catches_a_bare_query():
     source = "def view(request, pk):\n    return Application.objects.get(pk=pk)\n"
     assert _bare_queries(source, "views.py") == ["views.py:2: Application.objects"]
     assert _bare_queries("Industry.objects.all()", "views.py") == []
+    assert _bare_queries("models.Task.objects.all()", "api.py") == ["api.py:1: Task.objects"]

@@ -12,6 +12,7 @@ PUBLIC = {
     "api-company-lookup",
     "api-registration",
     "api-token",
+    "api-captcha",  # a new image captcha for the token endpoint
     "api-schema",
     "api-docs",
     # The portal's published content is public, like the portal.

@@ -145,13 +145,14 @@ def _harbin_data() -> dict:
 def _target(tenant: str, username: str | None) -> Target:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from shared_apps.accounts.tokens import api_token_issue
 
     n = next(_addresses)
     target = Target(host=f"{tenant}.{settings.BASE_DOMAIN}", address=f"10.210.{n // 250 % 250}.{n % 250 + 1}")
     if username:
-        token, _created = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-        target.headers = {"Authorization": f"Token {token.key}"}
+        _token, key = api_token_issue(get_user_model().objects.get(username=username), label="fuzz")
+        target.headers = {"Authorization": f"Token {key}"}
     return target
 
 
@@ -191,13 +192,12 @@ def _fuzz(operation, target: Target, examples: int) -> None:
 def _counts() -> tuple:
     """Rows the fuzzed operations could write outside the tenant schema: identities, tokens, security events, SMS."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
-    from shared_apps.accounts.models import SecurityEvent, SmsMessage
+    from shared_apps.accounts.models import ApiToken, SecurityEvent, SmsMessage
 
     return (
         get_user_model().objects.count(),
-        Token.objects.count(),
+        ApiToken.objects.count(),
         SecurityEvent.objects.count(),
         SmsMessage.objects.count(),
     )

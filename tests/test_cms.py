@@ -220,7 +220,12 @@ def test_unpublished_and_draft_pages_are_not_served(tenant_schema, tenant_client
     assert tenant_client("harbin").get(f"/api/v1/portal/articles/{draft.pk}/").status_code == 404
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\nxref\n0 4\n0000000000 65535 f \n"
+    b"0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\n"
+    b"startxref\n162\n%%EOF\n"
+)  # one blank page: uploads are parsed (tenants/uploads.py)
 
 
 def test_article_attachments_are_listed_and_downloadable(tenant_schema, tenant_client, settings, tmp_path):

@@ -62,3 +62,39 @@ def test_dockerfile_installs_the_project_and_its_apps():
     for folder in ("config", "tenants", "shared_apps", "tenant_apps", "cms", "platform"):
         assert f"COPY {folder} {folder}" in dockerfile
     assert "collectstatic" in dockerfile
+
+
+def test_nginx_overwrites_the_forwarded_for_header_and_django_trusts_one_proxy(compose):
+    """Appending ($proxy_add_x_forwarded_for) keeps whatever the client sent; per-IP caps must not read that."""
+    conf = (DEPLOY / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "$proxy_add_x_forwarded_for" not in conf
+    for name in ("web", "worker", "beat", "migrate"):
+        assert compose["services"][name]["environment"]["PLATFORM_TRUSTED_PROXIES"] == "1"
+
+
+def test_database_pools_fit_under_the_postgres_connection_limit(compose):
+    """Every app process keeps its own pool: their sum must stay below PostgreSQL's max_connections (default 100)."""
+    services = compose["services"]
+    pool = int(services["web"]["environment"]["PLATFORM_DB_POOL_MAX"])
+    web = services["web"]["command"]
+    web_processes = int(web[web.index("--workers") + 1])
+    threads = int(web[web.index("--threads") + 1])
+    worker = services["worker"]["command"]
+    worker_processes = int(worker[worker.index("--concurrency") + 1])
+    assert threads <= pool  # every gunicorn thread gets a connection without waiting
+    assert (web_processes + worker_processes + 1) * pool < 100
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["PLATFORM_DB_POOL_MAX"] == str(pool)
+
+
+def test_settings_use_a_bounded_pool_and_no_persistent_connections(settings):
+    database = settings.DATABASES["default"]
+    assert database["CONN_MAX_AGE"] == 0
+    assert 0 < database["OPTIONS"]["pool"]["max_size"] == settings.DB_POOL_MAX
+    assert settings.WEB_THREADS <= settings.DB_POOL_MAX
+
+
+def test_the_demo_serves_with_waitress_not_the_development_server():
+    demo = (DEPLOY.parent / "tenants" / "management" / "commands" / "demo.py").read_text()
+    assert "runserver" not in demo and "web_server(" in demo

@@ -82,7 +82,13 @@ def test_jiangmen_registration_returned_is_resubmitted_from_its_profile(login_cl
             username=None,
             mobile="13966661002",
             password="Jiangmen#2026x",
-            company={"name": "江门退回测试服务商", "uscc": "91440700MA0000H02W", "region": "江门市蓬江区"},
+            agreed=True,
+            company={
+                "name": "江门退回测试服务商",
+                "uscc": "91440700MA0000H02W",
+                "region": "江门市蓬江区",
+                "contact_name": "陈经理",
+            },
         )
         application = Application.objects.get(applicant=user)
         reviewer = next(m for m in Membership.objects.all() if policies.may_decide(m, open_task(application)))
@@ -141,7 +147,7 @@ def _in_thread(target, schema="harbin"):
     return thread, outcome
 
 
-@pytest.mark.parametrize("round_", range(4))
+@pytest.mark.parametrize("round_", range(8))
 def test_withdraw_racing_a_decision_has_one_clean_outcome(tenant_schema, round_):
     def prepare():
         user = User.objects.get(username="hrb_enterprise")
@@ -152,7 +158,7 @@ def test_withdraw_racing_a_decision_has_one_clean_outcome(tenant_schema, round_)
     thread, prepared = _in_thread(prepare)
     thread.join()
     application_id, task_id = prepared["value"]
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=20)  # a thread failing early breaks the barrier, never hangs the suite
 
     def decide():
         reviewer = member("hrb_bureau")
@@ -167,7 +173,8 @@ def test_withdraw_racing_a_decision_has_one_clean_outcome(tenant_schema, round_)
 
     runs = [_in_thread(decide), _in_thread(withdraw)]
     for thread, _outcome in runs:
-        thread.join()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "a transition hung: locks taken out of order?"
     results = [outcome for _thread, outcome in runs]
     errors = [r["error"] for r in results if "error" in r]
     assert len(errors) == 1 and isinstance(errors[0], DomainError), errors  # never a deadlock, never a 500
@@ -317,3 +324,131 @@ def test_opening_one_application_costs_the_same_queries_however_long_its_history
 
     for prefix, ceiling in (("/workbench/applications/", 22), ("/api/v1/applications/", 10)):
         assert counted(f"{prefix}{short.pk}/") == counted(f"{prefix}{long.pk}/") <= ceiling
+
+
+# --- Found in review: one edit path per organisation, data kept, roles required, clashes refused -------------------
+def test_a_harbin_certification_is_never_re_edited_through_the_profile(login_client, tenant_schema):
+    from tenant_apps.certification.services import certification_submit
+    from tenant_apps.configuration.models import Industry
+    from tenant_apps.onboarding.services import registration_profile_submit
+
+    user = User.objects.create_user("hrb_form_user", mobile="13966661005", password="Form#2026x")
+    data = {
+        "company_name": "哈尔滨表单认证企业",
+        "founded_on": "2015-03-18",
+        "uscc": "91230100MA0000N052",
+        "contact_name": "刘经理",
+        "contact_phone": "0451-88886666",
+        "registered_capital": "500.00",
+        "email": "liu@example.com",
+        "headcount": 120,
+        "region": "哈尔滨市松北区",
+        "address": "示例路9号",
+        "website": "",
+        "introduction": "电气装备制造企业。",
+    }
+    with tenant_schema("harbin"):
+        membership = Membership.objects.create(user=user, roles=["enterprise"])
+        data["industry"] = Industry.objects.get(code="electrical-equipment")
+        request = certification_submit(membership=membership, data=data)
+        services.task_decide(
+            task_id=open_task(request.application).pk, membership=member("hrb_bureau"), action="return", opinion="补"
+        )
+        with pytest.raises(DomainError) as refused:
+            core = {"name": "改名企业", "uscc": "91230100MA0000N052", "industry": None, "region": "", "address": ""}
+            registration_profile_submit(
+                membership=member(user.username),
+                core={**core, "contact_name": "x", "contact_mobile": "", "email": ""},
+                profile={},
+            )
+        assert refused.value.code == "registration.edit_form"
+    client = login_client("harbin", user.username)
+    assert client.get("/register/profile/")["Location"] == "/workbench/enterprise/"
+    assert client.post("/register/profile/", {"name": "改名企业"})["Location"] == "/workbench/enterprise/"
+    assert "继续填写" not in client.get("/workbench/").content.decode()
+    with tenant_schema("harbin"):
+        assert Organisation.objects.get(uscc="91230100MA0000N052").name == "哈尔滨表单认证企业"
+
+
+def test_re_editing_a_profile_keeps_what_registration_collected(tenant_schema):
+    from tenant_apps.onboarding.services import registration_profile_submit
+
+    with tenant_schema("jiangmen"):
+        user = User.objects.create_user("jm_keep_user", mobile="13966661006", password="Keep#2026x")
+        organisation = Organisation.objects.create(
+            kind="provider",
+            name="江门保留档案服务商",
+            uscc="91440700MA0000N06M",
+            profile={"registration": {"industry_section": "制造业"}},
+        )
+        membership = Membership.objects.create(user=user, roles=["provider"], organisation=organisation)
+        core = {
+            "name": "江门保留档案服务商",
+            "uscc": "91440700MA0000N06M",
+            "industry": None,
+            "region": "江门市",
+            "address": "示例路6号",
+            "contact_name": "何经理",
+            "contact_mobile": "13966661006",
+            "email": "",
+        }
+        registration_profile_submit(membership=membership, core=core, profile={})
+        organisation.refresh_from_db()
+        assert organisation.profile == {"registration": {"industry_section": "制造业"}}
+        assert organisation.address == "示例路6号"
+
+
+def test_anchor_unit_tasks_need_the_anchor_unit_role(tenant_schema):
+    from tenant_apps.configuration.models import AnchorUnit
+
+    with tenant_schema("jiangmen"):
+        unit = AnchorUnit.objects.exclude(organisation=None).first() or AnchorUnit.objects.first()
+        anchor = member("jm_anchor")
+        if unit.organisation_id != anchor.organisation_id:
+            unit.organisation = anchor.organisation
+            unit.save(update_fields=["organisation"])
+        provider = User.objects.get(username="jm_provider")
+        application = services.application_create(
+            kind="provider_declaration", applicant=provider, title="牵引单位确认测试", anchor_unit=unit
+        )
+        task = open_task(services.application_submit(application=application, actor=provider))
+        assert policies.may_decide(anchor, task)
+        colleague_user = User.objects.create_user("jm_anchor_clerk", mobile="13966661007")
+        colleague = Membership.objects.create(user=colleague_user, roles=[], organisation=anchor.organisation)
+        assert not policies.may_decide(colleague, task)
+        assert task not in tasks_awaiting(colleague)
+
+
+def test_approving_a_certification_whose_uscc_was_taken_meanwhile_is_refused_cleanly(tenant_schema):
+    from tenant_apps.certification.services import certification_submit
+    from tenant_apps.configuration.models import Industry
+
+    user = User.objects.create_user("hrb_clash_user", mobile="13966661008", password="Clash#2026x")
+    with tenant_schema("harbin"):
+        membership = Membership.objects.create(user=user, roles=["enterprise"])
+        request = certification_submit(
+            membership=membership,
+            data={
+                "company_name": "哈尔滨撞码企业",
+                "founded_on": "2016-01-01",
+                "uscc": "91230100MA0000N078",
+                "industry": Industry.objects.get(code="food"),
+                "contact_name": "赵",
+                "contact_phone": "0451-1234567",
+                "registered_capital": "100.00",
+                "email": "z@example.com",
+                "headcount": 10,
+                "region": "哈尔滨",
+                "address": "路1号",
+                "website": "",
+                "introduction": "食品。",
+            },
+        )
+        Organisation.objects.filter(pk=request.organisation_id).update(uscc=None)  # as before approval copies it
+        Organisation.objects.create(kind="enterprise", name="先注册的企业", uscc="91230100MA0000N078")
+        with pytest.raises(DomainError) as refused:
+            services.task_decide(
+                task_id=open_task(request.application).pk, membership=member("hrb_bureau"), action="approve"
+            )
+        assert refused.value.code == "certification.uscc_taken" and refused.value.status == 409
+        assert open_task(request.application).state == "open"

@@ -77,12 +77,16 @@ PUBLIC = {
     "api-company-lookup": "the national company directory for registration forms (throttled)",
     "api-registration": "registration over the API (captcha checked)",
     "api-token": "sign-in for API clients (credentials checked, lockout)",
+    "api-captcha": "a new image captcha for the token endpoint",
 }
 # Signed-in pages about the caller's own global identity or own registration: anonymous callers are sent to sign
 # in, but a person known from another city or another organisation may be answered — with their own data only.
 OWN_ACCOUNT = {
     "password-change": "the caller's own password; the identity is global, so any host may change it",
     "mobile-change": "the caller's own mobile; the identity is global",
+    "api-tokens-page": "the caller's own API tokens; the identity is global",
+    "api-tokens": "the caller's own API tokens; the identity is global",
+    "api-token-revoke": "revokes one of the caller's own tokens; another person's id is 404 (test_account_security)",
     "register-profile": "the caller's own registration step 2 (a non-member gets 404)",
     "register-done": "the caller's own registration status (a non-member is sent to /register/)",
 }
@@ -97,7 +101,12 @@ A_SUB_MOBILE = "13977770011"
 A_FILE_NAME = "iso-matrix-stamped-a.pdf"
 B_USERNAME = "iso_matrix_main_b"
 OTHER_TENANT_USERNAME = "jm_enterprise"  # jiangmen's demo enterprise: no membership in harbin
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\nxref\n0 4\n0000000000 65535 f \n"
+    b"0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\n"
+    b"startxref\n162\n%%EOF\n"
+)  # one blank page: uploads are parsed (tenants/uploads.py)
 
 
 @dataclass
@@ -134,7 +143,12 @@ def _organisation_b():
         username=B_USERNAME,
         mobile="13977770021",
         password="Iso#Matrix2026b",
-        company={"name": "哈尔滨隔离矩阵乙方制造有限公司", "uscc": base + uscc.calc_check_digit(base)},
+        agreed=True,
+        company={
+            "name": "哈尔滨隔离矩阵乙方制造有限公司",
+            "uscc": base + uscc.calc_check_digit(base),
+            "contact_name": "隔离矩阵乙方联系人",
+        },
     )
     bureau = Membership.objects.get(user__username="hrb_bureau")
     task = Task.objects.get(application__applicant=membership.user, state=Task.State.OPEN)
@@ -263,6 +277,7 @@ class Sample:
 
 
 SAMPLES = {
+    "api-token-revoke": Sample(lambda w: {"pk": 0}),
     "application-detail": Sample(lambda w: {"pk": w.application}, of_a=True),
     "application-progress-pdf": Sample(lambda w: {"pk": w.application}, of_a=True),
     "application-attachment": Sample(lambda w: {"pk": w.application, "attachment_pk": w.attachment}, of_a=True),

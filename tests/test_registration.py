@@ -182,7 +182,13 @@ def test_a_harbin_identity_joins_jiangmen_with_the_same_credentials(login_client
 def test_registration_api_with_captcha_and_structured_errors(tenant_client):
     client = tenant_client("harbin")
     key = CaptchaStore.generate_key()
-    body = {"role": "enterprise", "username": "api_newcomer", "mobile": "13911110005", "password": "Api#Harbin1"}
+    body = {
+        "role": "enterprise",
+        "username": "api_newcomer",
+        "mobile": "13911110005",
+        "password": "Api#Harbin1",
+        "agree": True,
+    }
     answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
     weak = client.post("/api/v1/registration/", {**body, "password": "weak", **answer}, content_type="application/json")
     assert weak.status_code == 400 and "密码长度须为 8–18 位。" in weak.json()["errors"]["password"]

@@ -182,18 +182,24 @@ def test_sub_account_api(login_client, tenant_client, django_assert_max_num_quer
     assert main.delete(f"/api/v1/organisation/sub-accounts/{pk}/").status_code == 204
 
 
+def api_token_request(client, identifier, password):
+    """The token endpoint as a client uses it: fetch a captcha, read it, send it with the credentials."""
+    from captcha.models import CaptchaStore
+
+    key = client.post("/api/v1/auth/captcha/").json()["captcha_key"]
+    answer = CaptchaStore.objects.get(hashkey=key).response
+    data = {"identifier": identifier, "password": password, "captcha_key": key, "captcha_value": answer}
+    return client.post("/api/v1/auth/token/", data, content_type="application/json")
+
+
 def test_token_auth_and_me(tenant_client):
     client = tenant_client("harbin")
-    response = client.post(
-        "/api/v1/auth/token/", {"identifier": "hrb_bureau", "password": "Pilot#2026"}, content_type="application/json"
-    )
+    response = api_token_request(client, "hrb_bureau", "Pilot#2026")
     token = response.json()["token"]
     me = tenant_client("harbin", HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/").json()
     assert me["roles"] == ["city_bureau"] and me["mobile"] == "138****0202"
     assert "admission" in me["menu"] and "acceptance" in me["menu"]
     # The same token is the same person in Jiangmen, where they are nobody.
     assert tenant_client("jiangmen", HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/").status_code == 403
-    wrong = client.post(
-        "/api/v1/auth/token/", {"identifier": "hrb_bureau", "password": "nope"}, content_type="application/json"
-    )
+    wrong = api_token_request(client, "hrb_bureau", "nope")
     assert wrong.status_code == 400

@@ -35,6 +35,20 @@ def actions(application):
     return list(application.log.values_list("action", flat=True))
 
 
+ONE_PAGE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF"
+)
+
+
+def upload_scan(application, username="hrb_enterprise"):
+    """The applicant completes an upload stage the only way it completes: with the stamped scan."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    scan = SimpleUploadedFile("盖章件.pdf", ONE_PAGE_PDF, content_type="application/pdf")
+    return services.stage_upload(task_id=open_task(application).pk, membership=member(username), upload=scan)
+
+
 def test_harbin_certification_goes_to_the_city_bureau_and_is_approved(tenant_schema):
     with tenant_schema("harbin"):
         application = submitted()
@@ -47,7 +61,8 @@ def test_harbin_certification_goes_to_the_city_bureau_and_is_approved(tenant_sch
         assert actions(application) == ["submit", "approve"]
 
 
-def test_acceptance_runs_all_six_harbin_stages_in_order(tenant_schema):
+def test_acceptance_runs_all_six_harbin_stages_in_order(tenant_schema, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     with tenant_schema("harbin"):
         application = submitted(kind="acceptance", title="验收申请")
         deciders = ["hrb_bureau", "hrb_bureau", "hrb_enterprise", "hrb_bureau", "hrb_bureau", "hrb_finance"]
@@ -55,7 +70,10 @@ def test_acceptance_runs_all_six_harbin_stages_in_order(tenant_schema):
         for username in deciders:
             task = open_task(application)
             names.append(task.stage_name)
-            application = services.task_decide(task_id=task.pk, membership=member(username), action="approve")
+            if task.handler == "applicant_upload":
+                application = upload_scan(application, username)
+            else:
+                application = services.task_decide(task_id=task.pk, membership=member(username), action="approve")
         assert names == ["材料审核", "现场验收", "上传盖章验收表", "盖章件审核", "公示", "资金拨付"]
         assert application.state == "approved"
 
@@ -79,28 +97,38 @@ def test_illegal_decisions_are_refused(tenant_schema, who, action, opinion, mess
         assert task.state == "open"
 
 
-def test_upload_stage_offers_only_approve(tenant_schema):
+def test_upload_stage_completes_only_with_the_file(tenant_schema, login_client):
     with tenant_schema("harbin"):
         application = submitted(kind="admission", title="入库申请")
         services.task_decide(task_id=open_task(application).pk, membership=member("hrb_bureau"), action="approve")
         upload = open_task(application)
         assert (upload.handler, upload.actions) == ("applicant_upload", ["approve"])
-        with pytest.raises(DomainError, match="不允许"):
-            services.task_decide(task_id=upload.pk, membership=member("hrb_enterprise"), action="return", opinion="x")
+        for action in ("approve", "return"):
+            with pytest.raises(DomainError) as refused:
+                services.task_decide(task_id=upload.pk, membership=member("hrb_enterprise"), action=action, opinion="x")
+            assert refused.value.code == "workflow.upload_required"
+    enterprise = login_client("harbin", "hrb_enterprise")
+    api = enterprise.post(f"/api/v1/tasks/{upload.pk}/decide/", {"action": "approve"}, content_type="application/json")
+    page = enterprise.post(f"/workbench/applications/{application.pk}/", {"do": "decide", "action": "approve"})
+    assert api.status_code == 400 and api.json()["code"] == "workflow.upload_required"
+    assert page.status_code == 400
+    with tenant_schema("harbin"):
+        assert open_task(application).pk == upload.pk and not application.attachments.exists()
 
 
-def test_return_then_resubmit_starts_again_at_the_first_stage(tenant_schema):
+def test_return_then_resubmit_starts_again_at_the_first_stage(tenant_schema, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     with tenant_schema("harbin"):
         application = submitted(kind="admission", title="入库申请")
         services.task_decide(task_id=open_task(application).pk, membership=member("hrb_bureau"), action="approve")
-        services.task_decide(task_id=open_task(application).pk, membership=member("hrb_enterprise"), action="approve")
+        upload_scan(application)
         application = services.task_decide(
             task_id=open_task(application).pk, membership=member("hrb_bureau"), action="return", opinion="盖章不清晰"
         )
         assert application.state == "returned" and not application.tasks.filter(state="open").exists()
         application = services.application_submit(application=application, actor=application.applicant)
         assert application.state == "in_review" and open_task(application).stage_position == 1
-        assert actions(application) == ["submit", "approve", "approve", "return", "resubmit"]
+        assert actions(application) == ["submit", "approve", "upload", "approve", "return", "resubmit"]
         assert application.log.get(action="return").opinion == "盖章不清晰"
 
 
@@ -220,9 +248,11 @@ def test_upload_stage_takes_a_pdf_by_content_stores_it_privately_and_proceeds(
     fake = SimpleUploadedFile("盖章件.pdf", b"\x89PNG\r\n\x1a\n not a pdf at all", content_type="application/pdf")
     refused = enterprise.post(url, {"do": "upload", "file": fake})
     assert refused.status_code == 400 and "请上传 PDF 格式的扫描件" in refused.content.decode()
-    scan = SimpleUploadedFile(
-        "盖章件.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", content_type="text/plain"
-    )
+    one_page = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF"
+    )  # parsed on upload (tenants/uploads.py): a PDF with a page, not just a header
+    scan = SimpleUploadedFile("盖章件.pdf", one_page, content_type="text/plain")
     assert enterprise.post(url, {"do": "upload", "file": scan}).status_code == 302
     with tenant_schema("harbin"):
         application.refresh_from_db()

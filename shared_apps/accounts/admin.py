@@ -14,7 +14,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(admin.ModelAdmin):
-    """The audit trail, read-only."""
+    """The audit trail, read-only for everyone, superusers included (a database trigger refuses edits as well)."""
 
     list_display = ["created_at", "kind", "identifier", "user", "ip", "schema_name", "detail"]
     list_filter = ["kind", "schema_name"]
@@ -25,4 +25,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -41,6 +41,24 @@ class User(AbstractUser):
     def can_use_console(self) -> bool:
         return self.is_active and (self.is_national_staff or self.is_superuser)
 
+    def save(self, *args, **kwargs):
+        """Every write of a password hash lands in PasswordHistory — here, because Django's `create_user` (used by
+        registration and sub-accounts), the admin and the demo seed set `password` without `password_changed`."""
+        created = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        changed = False
+        if update_fields is None or "password" in update_fields:
+            from shared_apps.accounts.passwords import password_history_record
+
+            changed = password_history_record(self) and not created
+        if changed or (not self.is_active and (update_fields is None or "is_active" in update_fields)):
+            # A new password (change, SMS reset, admin, manager) or a locked account ends every API token; sessions
+            # end on their own (Django checks the password hash each request; inactive users are not loaded).
+            from shared_apps.accounts.tokens import api_tokens_revoke_all
+
+            api_tokens_revoke_all(self)
+
 
 class PasswordHistory(models.Model):
     """Hashes of a person's earlier passwords, so a tenant's policy can refuse reusing the last N."""
@@ -101,6 +119,8 @@ class SecurityEvent(models.Model):
         LOCKED_OUT = "locked_out", _("登录被锁定")
         PASSWORD_CHANGED = "password_changed", _("修改密码")
         PASSWORD_RESET = "password_reset", _("找回密码")
+        RESET_CODE_FAILED = "reset_code_failed", _("找回密码验证码错误")
+        RESET_REFUSED = "reset_refused", _("找回密码新密码不合规")
         MOBILE_CHANGED = "mobile_changed", _("更换手机号")
         REGISTERED = "registered", _("注册")
         JOINED_TENANT = "joined_tenant", _("加入城市平台")
@@ -121,3 +141,23 @@ class SecurityEvent(models.Model):
             models.Index(fields=["kind", "identifier", "-created_at"]),
             models.Index(fields=["kind", "ip", "-created_at"]),
         ]
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients (ADR 0015): only its SHA-256 is kept, it expires, its owner lists and revokes it,
+    and it dies with a password change or reset and when the account is deactivated."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="platform_api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)  # shown in lists so the owner can tell tokens apart
+    label = models.CharField(_("名称"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]

@@ -1,7 +1,8 @@
 """Password rules of the seeds, with knobs per tenant (length range, classes, history depth).
 
 The validator plugs into Django's AUTH_PASSWORD_VALIDATORS, so every place that sets a password — registration,
-change, reset, sub-accounts, the admin — enforces the policy of the tenant whose host is being served.
+change, reset, sub-accounts, the admin — enforces one policy: the strictest of the city being served and every
+city the person belongs to (one identity spans cities, so its password must satisfy all of them).
 """
 
 from __future__ import annotations
@@ -33,11 +34,44 @@ class PasswordPolicy:
     history: int = 5
 
 
-def current_policy() -> PasswordPolicy:
-    """The policy of the tenant being served (configured by PLATFORM_PASSWORD_POLICY), else the defaults."""
+HISTORY_KEPT = 25  # the current hash plus the deepest history a city may configure (24)
+
+
+def strictest(policies) -> PasswordPolicy | None:
+    """One policy that satisfies all of `policies`: the narrowest length range, the most classes, the deepest history.
+    (If the ranges do not overlap the minimum wins and no password fits — a configuration error shown to the person.)"""
+    policies = [policy for policy in policies if policy is not None]
+    if not policies:
+        return None
+    return PasswordPolicy(
+        min_length=max(policy.min_length for policy in policies),
+        max_length=min(policy.max_length for policy in policies),
+        min_classes=max(policy.min_classes for policy in policies),
+        history=max(policy.history for policy in policies),
+    )
+
+
+def current_policy(user=None) -> PasswordPolicy:
+    """The policy for `user` on the host being served (PLATFORM_PASSWORD_POLICY: a callable taking `user`, which
+    combines the host's knobs with those of every city the person belongs to), else the defaults."""
     provider = getattr(settings, "PLATFORM_PASSWORD_POLICY", None)
-    policy = import_string(provider)() if provider else None
+    policy = import_string(provider)(user=user) if provider else None
     return policy or PasswordPolicy()
+
+
+def password_history_record(user) -> bool:
+    """Keep the hash `user` now has (the one place history is written; called from User.save). True if it was new."""
+    from shared_apps.accounts.models import PasswordHistory
+
+    if not user.pk or not user.password or not user.has_usable_password():
+        return False
+    latest = user.password_history.values_list("password", flat=True).first()
+    if latest == user.password:
+        return False
+    PasswordHistory.objects.create(user=user, password=user.password)
+    stale = user.password_history.values_list("pk", flat=True)[HISTORY_KEPT:]
+    PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+    return True
 
 
 def password_problems(
@@ -71,36 +105,28 @@ def password_problems(
 
 
 def _reused(password: str, user, depth: int) -> bool:
-    if user.has_usable_password() and user.check_password(password):
+    """The current password, or one of the `depth` passwords before it (history also holds the current hash)."""
+    if user.has_usable_password() and check_password(password, user.password):
         return True
     if depth <= 0:
         return False
-    earlier = user.password_history.values_list("password", flat=True)[:depth]
+    earlier = user.password_history.exclude(password=user.password).values_list("password", flat=True)[:depth]
     return any(check_password(password, hashed) for hashed in earlier)
 
 
 class TenantPasswordValidator:
-    """Django password validator applying `current_policy()`; records history when a password changes."""
+    """Django password validator applying `current_policy(user)` (history is recorded by User.save)."""
 
     def validate(self, password, user=None):
         problems = password_problems(
             password,
-            policy=current_policy(),
+            policy=current_policy(user),
             username=getattr(user, "username", "") or "",
             mobile=getattr(user, "mobile", "") or "",
             user=user,
         )
         if problems:
             raise ValidationError([ValidationError(message, code=code) for code, message in problems])
-
-    def password_changed(self, password, user=None):
-        if user is None or not user.pk:
-            return
-        from shared_apps.accounts.models import PasswordHistory
-
-        PasswordHistory.objects.create(user=user, password=user.password)
-        stale = user.password_history.values_list("pk", flat=True)[24:]
-        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
 
     def get_help_text(self):
         policy = current_policy()

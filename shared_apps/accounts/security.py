@@ -20,6 +20,8 @@ RESEND_COOLDOWN = timedelta(seconds=60)
 LOCKOUT_WINDOW = timedelta(minutes=15)
 LOCKOUT_THRESHOLD = 5  # per account; per IP it is PLATFORM_LOCKOUT_PER_IP (default 5, raise it behind a shared NAT)
 MAX_CODE_ATTEMPTS = 5
+# What counts towards the lockout: failed sign-ins (password or SMS) and wrong codes on the reset form.
+FAILURE_KINDS = (SecurityEvent.Kind.LOGIN_FAILED, SecurityEvent.Kind.RESET_CODE_FAILED)
 
 
 def _daily_cap(name: str, default: int) -> int:
@@ -64,18 +66,20 @@ def sms_code_issue(*, mobile: str, purpose: str, ip: str | None) -> SmsCode:
     return record
 
 
-def sms_code_consume(*, mobile: str, purpose: str, code: str) -> None:
+def sms_code_consume(*, mobile: str, purpose: str, code: str, consume: bool = True) -> None:
     """Accept the latest unused, unexpired code for this mobile, purpose and host — once.
 
+    `consume=False` only checks it (a wrong guess still counts), so a flow can prove the person first and then
+    validate the rest of its form without burning the code; it consumes (re-checked under lock) when it acts.
     The refusal is raised only after the transaction commits, so a wrong guess is counted even when the caller's
     own work is rolled back."""
-    refusal = _sms_code_check_and_mark(mobile=mobile, purpose=purpose, code=code)
+    refusal = _sms_code_check_and_mark(mobile=mobile, purpose=purpose, code=code, consume=consume)
     if refusal:
         raise refusal
 
 
 @transaction.atomic
-def _sms_code_check_and_mark(*, mobile: str, purpose: str, code: str) -> DomainError | None:
+def _sms_code_check_and_mark(*, mobile: str, purpose: str, code: str, consume: bool = True) -> DomainError | None:
     now = timezone.now()
     record = (
         SmsCode.objects.select_for_update()
@@ -90,6 +94,8 @@ def _sms_code_check_and_mark(*, mobile: str, purpose: str, code: str) -> DomainE
     if not check_password(code or "", record.code_hash):
         SmsCode.objects.filter(pk=record.pk).update(failed_attempts=record.failed_attempts + 1)
         return DomainError(_("验证码不正确。"), code="auth.wrong_code")
+    if not consume:
+        return None
     record.used_at = now
     record.save(update_fields=["used_at"])
     return None
@@ -99,7 +105,7 @@ def _sms_code_check_and_mark(*, mobile: str, purpose: str, code: str) -> DomainE
 def lockout_check(*, identifier: str, user=None, ip: str | None) -> None:
     """Refuse while the account or the IP has 5 failures in the last 15 minutes."""
     since = timezone.now() - LOCKOUT_WINDOW
-    failures = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN_FAILED, created_at__gte=since)
+    failures = SecurityEvent.objects.filter(kind__in=FAILURE_KINDS, created_at__gte=since)
     if user is not None:
         # A successful sign-in starts the account's count afresh.
         last_success = (
@@ -111,13 +117,18 @@ def lockout_check(*, identifier: str, user=None, ip: str | None) -> None:
         by_account = failures.filter(user=user, created_at__gt=last_success or since)
     else:
         by_account = failures.filter(identifier=identifier)
-    locked = by_account.count() >= LOCKOUT_THRESHOLD
-    if not locked and ip:
-        locked = failures.filter(ip=ip).count() >= _daily_cap("PLATFORM_LOCKOUT_PER_IP", LOCKOUT_THRESHOLD)
-    if locked:
+    if by_account.count() >= LOCKOUT_THRESHOLD:
         event_record(SecurityEvent.Kind.LOCKED_OUT, user=user, identifier=identifier, ip=ip)
         raise DomainError(
             _("登录失败次数过多，账号已锁定 15 分钟，请稍后再试或通过短信验证码找回密码。"),
             code="auth.locked",
+            status=429,
+        )
+    if ip and failures.filter(ip=ip).count() >= _daily_cap("PLATFORM_LOCKOUT_PER_IP", LOCKOUT_THRESHOLD):
+        # The network is paused, not the account: say so, and do not tell a stranger anything about the account.
+        event_record(SecurityEvent.Kind.LOCKED_OUT, user=user, identifier=identifier, ip=ip, detail="ip")
+        raise DomainError(
+            _("当前网络登录失败次数过多，请 15 分钟后再试。"),
+            code="auth.ip_locked",
             status=429,
         )

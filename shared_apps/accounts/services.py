@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -26,6 +27,10 @@ def user_by_identifier(identifier: str):
 def login_with_password(*, identifier: str, password: str, ip: str | None):
     user = user_by_identifier(identifier)
     lockout_check(identifier=identifier, user=user, ip=ip)
+    if user is None:
+        # Hash the typed password anyway (as Django's ModelBackend does), so an unknown identity takes as long as
+        # a known one with a wrong password: the response time must not tell which identities exist.
+        User().set_password(password)
     if user is None or not user.check_password(password):
         event_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=identifier, ip=ip)
         raise DomainError(_("用户名/手机号或密码不正确。"), code="auth.invalid_credentials")
@@ -58,11 +63,27 @@ def password_change(*, user, old_password: str, new_password: str, ip: str | Non
 
 
 def password_reset_by_sms(*, mobile: str, code: str, new_password: str, ip: str | None):
+    """Prove the person with the SMS code first (the cheapest proof; a wrong code counts towards the account's
+    lockout), only then judge the new password — its policy names history, which must not be an oracle. The code is
+    checked without being used, so a refused new password can be retyped; it is consumed when the password is set."""
     user = user_by_identifier(mobile)
-    if user is None or user.mobile != mobile:
+    if user is not None and user.mobile != mobile:
+        user = None
+    lockout_check(identifier=mobile, user=user, ip=ip)
+    try:
+        sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.RESET_PASSWORD, code=code, consume=False)
+    except DomainError as error:
+        event_record(SecurityEvent.Kind.RESET_CODE_FAILED, user=user, identifier=mobile, ip=ip, detail=error.code)
+        raise
+    if user is None:  # the person has just proven they hold this number: telling them it has no account is no leak
         raise DomainError(_("该手机号尚未注册。"), code="auth.unknown_mobile")
-    validate_password(new_password, user)
-    sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.RESET_PASSWORD, code=code)  # commits on its own
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        codes = ",".join(sorted({e.code or "" for e in error.error_list}))
+        event_record(SecurityEvent.Kind.RESET_REFUSED, user=user, identifier=mobile, ip=ip, detail=codes[:200])
+        raise
+    sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.RESET_PASSWORD, code=code)  # once, re-checked under lock
     with transaction.atomic():
         user.set_password(new_password)
         user.save()
@@ -71,7 +92,9 @@ def password_reset_by_sms(*, mobile: str, code: str, new_password: str, ip: str 
 
 
 def mobile_change(*, user, new_mobile: str, code: str, ip: str | None) -> None:
-    """Bind a new mobile after proving it with a code sent to that new number."""
+    """Bind a new mobile after proving it with a code sent to that new number. Whether the number is taken is told
+    only to whoever holds it (after the code), so the form cannot be used to probe which numbers have accounts."""
+    sms_code_consume(mobile=new_mobile, purpose=SmsCode.Purpose.CHANGE_MOBILE, code=code, consume=False)
     if User.objects.filter(mobile=new_mobile).exclude(pk=user.pk).exists():
         raise DomainError(_("该手机号已被其他账号绑定。"), code="auth.mobile_taken")
     sms_code_consume(mobile=new_mobile, purpose=SmsCode.Purpose.CHANGE_MOBILE, code=code)  # commits on its own

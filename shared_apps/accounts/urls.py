@@ -9,5 +9,6 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password-change"),
     path("password/reset/", views.password_reset_view, name="password-reset"),
     path("mobile/", views.mobile_change_view, name="mobile-change"),
+    path("tokens/", views.api_tokens_view, name="api-tokens-page"),
     path("dev/sms-outbox/", views.sms_outbox_view, name="sms-outbox"),
 ]

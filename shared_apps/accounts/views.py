@@ -25,15 +25,15 @@ from shared_apps.accounts.forms import (
 )
 from shared_apps.accounts.models import SmsCode, SmsMessage
 from shared_apps.accounts.security import sms_code_issue
+from shared_apps.accounts.tokens import api_token_revoke, api_tokens_active
+from tenants.client_ip import client_ip as resolve_client_ip
 from tenants.errors import DomainError, attach_error
 
 AUTH_BACKEND = "tenant_apps.organisations.backends.TenantRoleBackend"
 
 
 def client_ip(request) -> str | None:
-    if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
-        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    return resolve_client_ip(request)  # one resolver, with the configured trusted proxies
 
 
 def _after_login_url(request) -> str:
@@ -207,3 +207,16 @@ def sms_outbox_view(request):
         raise Http404
     outbox = SmsMessage.objects.filter(schema_name=connection.schema_name)[:50]
     return render(request, "accounts/sms_outbox.html", {"outbox": outbox})
+
+
+@login_required
+def api_tokens_view(request):
+    """The person's live API tokens, each revocable (ADR 0015); another person's token id is not found."""
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        try:
+            api_token_revoke(request.user, int(request.POST.get("token") or 0))
+        except (DomainError, ValueError) as error:
+            raise Http404 from error
+        messages.success(request, _("令牌已撤销。"))
+        return redirect("api-tokens-page")
+    return render(request, "accounts/api_tokens.html", {"tokens": api_tokens_active(request.user)})

@@ -5,14 +5,25 @@ from __future__ import annotations
 import datetime
 import decimal
 import ipaddress
+import json
+import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from django.db import connection, models
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.functional import Promise
+from django_tenants.utils import get_public_schema_name
 
 from shared_apps.oversight.models import AuditEntry, TenantFigures
+from tenants.append_only import prune_allowed
 from tenants.models import Tenant
 
 
@@ -102,3 +113,57 @@ def _valid_ip(ip: str | None) -> str | None:
         return str(ipaddress.ip_address((ip or "").strip()))
     except ValueError:
         return None
+
+
+# --- Retention and archive of the audit trails ----------------------------------------------------------------------
+# Cybersecurity Law art. 21: network logs are kept for no less than six months. A deployment may keep them longer.
+AUDIT_RETENTION_FLOOR_DAYS = 180
+PUBLIC_TRAILS = ("accounts.SecurityEvent", "oversight.AuditEntry")  # in `public`
+TENANT_TRAILS = ("workflow.LogEntry",)  # in each tenant schema (by label: oversight never imports tenant apps)
+
+
+def audit_retention_days() -> int:
+    """The configured retention, never below the legal floor."""
+    configured = int(getattr(settings, "PLATFORM_AUDIT_RETENTION_DAYS", AUDIT_RETENTION_FLOOR_DAYS))
+    return max(AUDIT_RETENTION_FLOOR_DAYS, configured)
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    label: str
+    rows: int
+    path: str | None
+    pruned: int
+
+
+def audit_archive(*, prune: bool = True, now: datetime.datetime | None = None) -> list[ArchiveResult]:
+    """Archive the trails that live in the current schema (public: security events and audit entries; a tenant: its
+    work-order log): rows older than the retention window go, one JSON object a line, to a dated file in this
+    schema's storage (`audit-archive/<label>/<cutoff date>.jsonl`), and only then — in the same transaction, and
+    only if `prune` — are those rows deleted. A failed write deletes nothing."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=audit_retention_days())
+    labels = PUBLIC_TRAILS if connection.schema_name == get_public_schema_name() else TENANT_TRAILS
+    return [_archive_model(apps.get_model(label), cutoff, prune=prune) for label in labels]
+
+
+@transaction.atomic
+def _archive_model(model, cutoff: datetime.datetime, *, prune: bool) -> ArchiveResult:
+    label = model._meta.label_lower
+    old = model.objects.filter(created_at__lt=cutoff).order_by("pk")
+    count, last_pk = 0, None
+    with tempfile.TemporaryFile() as buffer:
+        for row in serializers.serialize("python", old.iterator(chunk_size=2000)):
+            row["schema_name"] = connection.schema_name
+            buffer.write(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False).encode() + b"\n")
+            count, last_pk = count + 1, row["pk"]
+        if not count:
+            return ArchiveResult(label, 0, None, 0)
+        buffer.seek(0)
+        path = default_storage.save(f"audit-archive/{label}/{cutoff:%Y-%m-%d}.jsonl", File(buffer))
+    pruned = 0
+    if prune:
+        with prune_allowed():
+            pruned, _ = model.objects.filter(created_at__lt=cutoff, pk__lte=last_pk).delete()
+        if pruned != count:  # something appeared that the file does not hold: delete nothing
+            raise RuntimeError(f"{label}: archived {count} rows but {pruned} matched the prune")
+    return ArchiveResult(label, count, path, pruned)

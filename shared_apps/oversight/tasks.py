@@ -9,3 +9,13 @@ def rollup_tenant_figures() -> dict:
 
     figures = figures_rollup()
     return {"schema": connection.schema_name, "organisations": figures.organisations, "members": figures.members}
+
+
+@shared_task(name="oversight.archive_audit_trail")
+def archive_audit_trail() -> dict:
+    """Sent by beat into `public` (security events, audit entries) and into every serving tenant (work-order log):
+    archive rows past the retention window to storage, then prune them."""
+    from shared_apps.oversight.services import audit_archive
+
+    results = audit_archive()
+    return {"schema": connection.schema_name, "archived": {r.label: r.rows for r in results}}

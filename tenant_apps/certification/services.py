@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.certification.models import CertificationRequest
 from tenant_apps.certification.selectors import KIND, certification_latest, certification_request_of
-from tenant_apps.organisations.models import Organisation
+from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.workflow.models import Application
 from tenant_apps.workflow.registry import on_outcome
 from tenant_apps.workflow.services import application_create, application_submit, application_touch
@@ -19,7 +19,11 @@ ORGANISATION_KIND = {"enterprise": Organisation.Kind.ENTERPRISE, "provider": Org
 @transaction.atomic
 def certification_submit(*, membership, data: dict, expected_version: int | None = None) -> CertificationRequest:
     """Submit (or, after a return or withdrawal, resubmit) the organisation's certification form (the kind of
-    tenant whose registration does not collect the organisation's data; otherwise the profile is re-edited)."""
+    tenant whose registration does not collect the organisation's data; otherwise the profile is re-edited).
+
+    The membership row is locked first (two quick submits make one organisation and one application), then the
+    application through `application_touch` — the documented order."""
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=membership.pk)
     organisation = membership.organisation
     latest = certification_latest(organisation)
     if latest and latest.state == Application.State.IN_REVIEW:
@@ -94,6 +98,11 @@ def certification_outcome(application: Application) -> None:
     if state == Application.State.APPROVED:
         organisation.certification = Organisation.Certification.CERTIFIED
         request = certification_request_of(application)
+        if request is not None and Organisation.objects.filter(uscc=request.uscc).exclude(pk=organisation.pk).exists():
+            # Someone registered this USCC after the form was submitted: refuse the approval, never a 500.
+            raise conflict(
+                _("该统一社会信用代码已被其他单位注册，不能通过。请退回申请人核实。"), code="certification.uscc_taken"
+            )
         if request is not None:  # the reviewed form becomes the organisation's basic information
             organisation.name, organisation.uscc, organisation.industry_id = (
                 request.company_name,

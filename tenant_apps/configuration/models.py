@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tenants.validators import uscc_validator
+
 
 class TenantSettings(models.Model):
     """One row per tenant schema (pk = 1): identity, branding, pilot period and password-policy knobs."""
@@ -90,7 +92,7 @@ class AnchorUnit(models.Model):
 
     code = models.SlugField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
-    uscc = models.CharField(_("统一社会信用代码"), max_length=20, blank=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=20, blank=True, validators=[uscc_validator])
     industries = models.ManyToManyField(Industry, blank=True, verbose_name=_("所属行业"))
     description = models.TextField(_("简介"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=30, blank=True)

@@ -7,15 +7,29 @@ def tenant_settings() -> TenantSettings | None:
     return TenantSettings.objects.filter(pk=1).first()
 
 
-def password_policy():
-    """The current tenant's password knobs as a PasswordPolicy; None on the public schema (defaults apply)."""
+def password_policy(user=None):
+    """The strictest of this host's password knobs and those of every city `user` has an active membership in (one
+    identity, one password: it must satisfy each of them). None when no city applies (public, no membership)."""
     from django.db import connection
-    from django_tenants.utils import get_public_schema_name
+    from django_tenants.utils import get_public_schema_name, schema_context
 
+    from shared_apps.accounts.passwords import strictest
+    from tenant_apps.organisations.models import Membership
+    from tenants.models import Tenant
+
+    policies = [] if connection.schema_name == get_public_schema_name() else [_policy_here()]
+    if user is not None and user.pk:
+        cities = Tenant.objects.filter(kind=Tenant.Kind.TENANT).exclude(schema_name=connection.schema_name)
+        for schema in cities.values_list("schema_name", flat=True):
+            with schema_context(schema):
+                if Membership.objects.filter(user_id=user.pk, is_active=True).exists():
+                    policies.append(_policy_here())
+    return strictest(policies)
+
+
+def _policy_here():
     from shared_apps.accounts.passwords import PasswordPolicy
 
-    if connection.schema_name == get_public_schema_name():
-        return None
     row = tenant_settings()
     if row is None:
         return None

@@ -25,6 +25,15 @@ class RegistrationAccountView(APIView):
         username = serializers.RegexField(r"^[A-Za-z0-9_]{6,30}$", required=False)
         mobile = serializers.CharField(max_length=11, validators=[mobile_validator])
         password = serializers.CharField(write_only=True)
+        agree = serializers.BooleanField(help_text="同意《服务协议》和《隐私政策》；须为 true。")
+        # The company, as the registration page asks for it where the tenant collects it at sign-up (required
+        # there, validated by the service exactly as on the page).
+        company_name = serializers.CharField(required=False, allow_blank=True)
+        company_uscc = serializers.CharField(required=False, allow_blank=True)
+        company_region = serializers.CharField(required=False, allow_blank=True)
+        company_address = serializers.CharField(required=False, allow_blank=True)
+        company_contact_name = serializers.CharField(required=False, allow_blank=True)
+        company_industry_section = serializers.CharField(required=False, allow_blank=True)
 
     class OutputSerializer(serializers.Serializer):
         username = serializers.CharField()
@@ -40,6 +49,8 @@ class RegistrationAccountView(APIView):
             username=data.get("username"),
             mobile=data["mobile"],
             password=data["password"],
+            agreed=data["agree"],
+            company={k.removeprefix("company_"): v for k, v in data.items() if k.startswith("company_")} or None,
             ip=client_ip(request),
         )
         output = self.OutputSerializer({"username": user.username, "roles": membership.roles})

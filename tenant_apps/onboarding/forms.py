@@ -65,6 +65,18 @@ class JoinForm(forms.Form):
         return company_data(self)
 
 
+class CompanyForm(forms.Form):
+    """The company fields alone: how the registration service validates company data from the API as the page
+    does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_company_fields(self)
+
+    def company_data(self) -> dict | None:
+        return company_data(self)
+
+
 def add_company_fields(form: forms.Form) -> None:
     """Company name (with directory lookup), USCC, region, registered address, industry section, contact."""
     for name, field in OrganisationCoreForm().fields.items():

@@ -69,6 +69,8 @@ class ProfileForm(OrganisationCoreForm):
 
     def __init__(self, *args, role: str, **kwargs):
         super().__init__(*args, **kwargs)
+        # The certification application's version when the page was opened: a stale re-edit is refused.
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
         self.definitions = list(ProfileFieldGroup.objects.filter(role=role).prefetch_related("fields"))
         for group in self.definitions:
             for definition in group.fields.all():

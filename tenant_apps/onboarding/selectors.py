@@ -40,10 +40,26 @@ def registration_unfinished(membership) -> bool:
 
     if membership is None or membership.is_sub_account or not membership.has_role("enterprise", "provider"):
         return False
+    if not profile_is_the_form(membership):
+        return False
     if RegistrationDraft.objects.filter(user_id=membership.user_id).exists():
         return True
     row = tenant_settings()
     return membership.organisation_id is None and bool(row and row.registration_profile_step)
+
+
+def profile_is_the_form(membership) -> bool:
+    """Whether this organisation's data is entered and re-edited in the registration profile: where registration
+    collected it (a profile step, or company data at sign-up). Where the certification form was used instead (or
+    the tenant certifies after registration), the profile is not a second way to change the same data."""
+    from tenant_apps.certification.selectors import certification_latest, certification_request_of
+    from tenant_apps.configuration.selectors import tenant_settings
+
+    latest = certification_latest(membership.organisation)
+    if latest is not None:
+        return certification_request_of(latest) is None
+    row = tenant_settings()
+    return bool(row and row.registration_profile_step)
 
 
 def registration_draft_of(user):

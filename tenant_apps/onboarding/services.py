@@ -26,6 +26,24 @@ def _allowed_role(role: str) -> None:
         raise DomainError(_("本平台不开放该身份的注册。"), code="registration.role_closed", field="role")
 
 
+def _registration_checked(*, role: str, agreed: bool, company: dict | None) -> dict | None:
+    """What every registration path must bring, the page and the API alike: a role this tenant opens, consent to
+    the service agreement and privacy policy, and — where the tenant collects the company at sign-up — the company,
+    validated by the same fields as the page. Returns the company data to store (None where not collected)."""
+    from tenant_apps.onboarding.forms import CompanyForm
+
+    _allowed_role(role)
+    if agreed is not True:
+        raise DomainError(_("请阅读并同意服务协议和隐私政策。"), code="registration.agreement_required", field="agree")
+    if not company and not tenant_settings().registration_company_step:
+        return None  # not collected at sign-up here (the profile step or certification asks for it)
+    form = CompanyForm({f"company_{name}": value for name, value in (company or {}).items()})
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise DomainError(errors[0], code="registration.company_invalid", field=field)
+    return form.company_data()
+
+
 def _organisation_create(*, role: str, company: dict) -> Organisation:
     uscc = (company.get("uscc") or "").strip().upper() or None
     if uscc and Organisation.objects.filter(uscc=uscc).exists():
@@ -55,11 +73,19 @@ def _certification_start(membership, organisation) -> None:
 
 
 def registration_account_create(
-    *, role: str, username: str | None, mobile: str, password: str, company: dict | None = None, ip: str | None = None
+    *,
+    role: str,
+    username: str | None,
+    mobile: str,
+    password: str,
+    agreed: bool,
+    company: dict | None = None,
+    ip: str | None = None,
 ):
-    """A new identity (global) with its membership here. Raises DomainError or ValidationError (password)."""
+    """A new identity (global) with its membership here. Raises DomainError or ValidationError (password). The page
+    and the API both come here, so both are held to `_registration_checked`."""
     User = get_user_model()
-    _allowed_role(role)
+    company = _registration_checked(role=role, agreed=agreed, company=company)
     username = username or mobile
     if User.objects.filter(mobile=mobile).exists():
         raise DomainError(
@@ -83,9 +109,11 @@ def registration_account_create(
     return user, membership
 
 
-def registration_join(*, user, role: str, company: dict | None = None, ip: str | None = None) -> Membership:
-    """A person known in another city joins this one with the same credentials."""
-    _allowed_role(role)
+def registration_join(
+    *, user, role: str, agreed: bool, company: dict | None = None, ip: str | None = None
+) -> Membership:
+    """A person known in another city joins this one with the same credentials (held to the same checks)."""
+    company = _registration_checked(role=role, agreed=agreed, company=company)
     if Membership.objects.filter(user=user).exists():
         raise DomainError(_("您已加入本城市平台。"), code="registration.already_member")
     with transaction.atomic():
@@ -118,10 +146,28 @@ def registration_draft_save(*, user, data: dict) -> RegistrationDraft:
 
 
 @transaction.atomic
-def registration_profile_submit(*, membership: Membership, core: dict, profile: dict) -> Organisation:
-    """Create (or, while not yet certified, update) the organisation from step 2; it awaits certification."""
+def registration_profile_submit(
+    *, membership: Membership, core: dict, profile: dict, expected_version: int | None = None
+) -> Organisation:
+    """Create (or, while not yet certified, update) the organisation from step 2; it awaits certification.
+
+    Locks in the documented order: the membership (two quick submits make one organisation), then the application
+    being re-edited (a stale form is refused), and only then writes the organisation."""
+    from tenant_apps.certification.selectors import certification_latest, certification_request_of
+    from tenant_apps.workflow.services import application_touch
+
     role = next(role for role in membership.roles if role in ORGANISATION_KIND)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=membership.pk)
     organisation = membership.organisation
+    latest = certification_latest(organisation)
+    if latest is not None and certification_request_of(latest) is not None:
+        raise DomainError(
+            _("您的单位通过企业认证表提交了信息，请在“我的企业”中修改后重新提交。"), code="registration.edit_form"
+        )
+    if latest is not None and latest.state == latest.State.IN_REVIEW:
+        raise conflict(_("组织档案正在认证审核中，请先撤销申请再修改。"), code="registration.in_review")
+    if latest is not None and latest.state in latest.EDITABLE_STATES:
+        application_touch(application=latest, actor=membership.user, expected_version=expected_version)
     uscc = core["uscc"]
     clash = Organisation.objects.filter(uscc=uscc)
     if organisation is not None:
@@ -132,13 +178,9 @@ def registration_profile_submit(*, membership: Membership, core: dict, profile: 
             code="registration.uscc_taken",
             field="uscc",
         )
-    if organisation is not None:
-        from tenant_apps.certification.selectors import certification_latest
-
-        latest = certification_latest(organisation)
-        if latest is not None and latest.state == latest.State.IN_REVIEW:
-            raise conflict(_("组织档案正在认证审核中，请先撤销申请再修改。"), code="registration.in_review")
-    fields = {**core, "profile": profile, "certification": Organisation.Certification.PENDING}
+    # Groups the form does not show (e.g. what registration collected at sign-up) are kept, not dropped.
+    kept = dict(organisation.profile or {}) if organisation is not None else {}
+    fields = {**core, "profile": {**kept, **profile}, "certification": Organisation.Certification.PENDING}
     if organisation is None:
         organisation = Organisation.objects.create(kind=ORGANISATION_KIND[role], **fields)
         membership.organisation = organisation

@@ -14,7 +14,7 @@ from tenant_apps.configuration.selectors import tenant_settings
 from tenant_apps.onboarding import services
 from tenant_apps.onboarding.forms import AccountForm, JoinForm
 from tenant_apps.onboarding.profile_forms import OrganisationCoreForm, ProfileForm
-from tenant_apps.onboarding.selectors import registration_draft_of
+from tenant_apps.onboarding.selectors import profile_is_the_form, registration_draft_of
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.organisations.selectors import current_membership
 from tenant_apps.workflow.models import Application
@@ -45,6 +45,7 @@ def register_view(request):
                 username=data.get("username"),
                 mobile=data["mobile"],
                 password=data["new_password1"],
+                agreed=data["agree"],
                 company=form.company_data(),
                 ip=client_ip(request),
             )
@@ -65,7 +66,11 @@ def _join(request, settings_row):
     if request.method == "POST" and form.is_valid():
         try:
             services.registration_join(
-                user=request.user, role=form.cleaned_data["role"], company=form.company_data(), ip=client_ip(request)
+                user=request.user,
+                role=form.cleaned_data["role"],
+                agreed=form.cleaned_data["agree"],
+                company=form.company_data(),
+                ip=client_ip(request),
             )
         except DomainError as error:
             attach_error(form, error)
@@ -85,6 +90,8 @@ def profile_view(request):
     organisation = membership.organisation
     if organisation is not None and organisation.certification == Organisation.Certification.CERTIFIED:
         return redirect("workbench")
+    if not profile_is_the_form(membership):
+        return redirect("my-enterprise")  # this organisation's data is edited in its certification form
     latest = certification_latest(organisation)
     if latest is not None and latest.state == Application.State.IN_REVIEW:
         # Under review the data is what reviewers read: withdraw first to change it (the detail page offers it).
@@ -95,14 +102,23 @@ def profile_view(request):
         if form.is_valid():
             core = {name: form.cleaned_data[name] for name in OrganisationCoreForm.base_fields}
             try:
-                services.registration_profile_submit(membership=membership, core=core, profile=form.profile_data())
+                services.registration_profile_submit(
+                    membership=membership,
+                    core=core,
+                    profile=form.profile_data(),
+                    expected_version=form.cleaned_data.get("version"),
+                )
             except DomainError as error:
                 attach_error(form, error)
             else:
                 return redirect("register-done")
     else:
         draft = registration_draft_of(request.user)
-        form = ProfileForm(initial=draft.data if draft else _initial_from(organisation), role=role)
+        initial = {
+            **(draft.data if draft else _initial_from(organisation)),
+            "version": latest.version if latest else None,
+        }
+        form = ProfileForm(initial=initial, role=role)
     returned = latest.log.filter(action="return").last() if latest and latest.state == "returned" else None
     context = {
         "form": form,

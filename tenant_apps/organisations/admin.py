@@ -9,7 +9,9 @@ from django.contrib import admin
 from django.db import connection
 
 from shared_apps.oversight.models import AuditEntry
-from tenant_apps.organisations.admin_site import AuditedAdminMixin, tenant_admin_site
+from shared_apps.oversight.services import audit_value
+from tenant_apps.organisations.admin_site import AuditedAdminMixin, form_changes, tenant_admin_site
+from tenant_apps.organisations.forms import MembershipAddForm
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.organisations.selectors import forget_membership
 
@@ -26,13 +28,29 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "roles", "is_active", "created_at"]
     list_select_related = ["user", "organisation"]
-    raw_id_fields = ["user", "organisation"]
+    # Never a selector over users: identities are national, so a list, popup or autocomplete of them would show a
+    # city admin every person in the country. A new member is found by exact mobile or username (the add form).
+    raw_id_fields = ["organisation"]
+    exclude = ["user"]
     readonly_fields = ["is_sub_account", "menu_permissions", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MembershipAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         """A membership's person is fixed once it exists (re-pointing it would hand one person another's roles)."""
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "user"] if obj is not None else fields
+
+    def audit_changes(self, form) -> dict:
+        """The person added is recorded by label; the mobile or username typed to find them is not."""
+        changes = form_changes(form)
+        changes.pop("identity", None)
+        if form.instance.user_id is not None and "identity" in form.changed_data:
+            changes["user"] = [None, audit_value(form.instance.user)]
+        return changes
 
     def audit_action(self, obj, changes, change):
         return AuditEntry.Action.ROLES if change and "roles" in changes else super().audit_action(obj, changes, change)

@@ -76,8 +76,11 @@ class AuditedAdminMixin:
     def _audit(self, request, *, action: str, obj, changes: dict | None = None) -> None:
         audit_record(action=action, target=obj, changes=changes, actor=request.user, ip=client_ip(request))
 
+    def audit_changes(self, form) -> dict:
+        return form_changes(form)
+
     def save_model(self, request, obj, form, change):
-        changes = form_changes(form)
+        changes = self.audit_changes(form)
         super().save_model(request, obj, form, change)
         if changes or not change:
             self._audit(request, action=self.audit_action(obj, changes, change), obj=obj, changes=changes)

@@ -1,8 +1,11 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.forms import NewPasswordMixin
+from tenant_apps.organisations.models import Membership
 from tenants.modules import enabled_modules
 from tenants.validators import mobile_validator
 
@@ -41,3 +44,25 @@ class SubAccountCreateForm(NewPasswordMixin, SubAccountEditForm):
 
 class SubAccountPasswordForm(NewPasswordMixin):
     pass
+
+
+class MembershipAddForm(forms.ModelForm):
+    """The city admin adds a person by the exact mobile or username the person gave them. There is no list of
+    users to pick from (and no raw id whose label would say who exists): identities are national, memberships are
+    this city's."""
+
+    identity = forms.CharField(
+        label=_("手机号或用户名"),
+        max_length=150,
+        help_text=_("请输入该用户已注册的手机号或用户名（须完全一致）。"),
+    )
+
+    def clean_identity(self):
+        typed = self.cleaned_data["identity"].strip()
+        user = get_user_model().objects.filter(Q(mobile=typed) | Q(username=typed)).first()
+        if user is None:
+            raise forms.ValidationError(_("未找到与该手机号或用户名完全一致的账号。"), code="not_found")
+        if Membership.objects.filter(user=user).exists():
+            raise forms.ValidationError(_("该用户已是本城市的成员。"), code="already_member")
+        self.instance.user = user
+        return typed

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.organisations.roles import Role
+from tenants.validators import mobile_validator, uscc_normalise, uscc_validator
 
 
 class Organisation(models.Model):
@@ -25,7 +26,9 @@ class Organisation(models.Model):
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=64)
-    uscc = models.CharField(_("统一社会信用代码"), max_length=20, null=True, blank=True, unique=True)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=20, null=True, blank=True, unique=True, validators=[uscc_validator]
+    )
     certification = models.CharField(
         _("认证状态"), max_length=20, choices=Certification.choices, default=Certification.NONE
     )
@@ -35,7 +38,7 @@ class Organisation(models.Model):
     region = models.CharField(_("所在地区"), max_length=60, blank=True)
     address = models.CharField(_("详细地址"), max_length=100, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=30, blank=True)
-    contact_mobile = models.CharField(_("联系人手机"), max_length=11, blank=True)
+    contact_mobile = models.CharField(_("联系人手机"), max_length=11, blank=True, validators=[mobile_validator])
     email = models.EmailField(_("电子邮箱"), blank=True)
     # The long tail of a tenant's profile groups, validated against its ProfileField definitions (onboarding).
     profile = models.JSONField(_("档案信息"), default=dict, blank=True)
@@ -49,6 +52,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        # The admin and imports store the canonical form, so uniqueness holds for "9123 0100…" and lower case.
+        self.uscc = uscc_normalise(self.uscc) or None if self.uscc else None
 
 
 class Membership(models.Model):

@@ -63,7 +63,9 @@ def demo_accounts_seed(accounts: list[dict], *, password_hash: str) -> list[Memb
 
 # --- Sub-accounts (seed 001, 用户管理) ----------------------------------------------------------------------------
 def _require_manager(manager: Membership) -> None:
-    if not manager.manages_organisation:
+    """Only main accounts of the organisations the seed gives sub-accounts to (enterprise, provider, anchor unit) —
+    never a bureau or finance membership that happens to carry an organisation."""
+    if not manager.manages_organisation or not manager.has_role(*SUB_ACCOUNT_ROLES):
         raise PermissionDenied(_("只有单位主账号可以管理子账号。"))
     if manager.organisation.certification != Organisation.Certification.CERTIFIED:
         raise PermissionDenied(_("单位通过认证后才能开通子账号。"))

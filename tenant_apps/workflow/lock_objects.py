@@ -1,5 +1,9 @@
 """The one lock order of the review engine: an application first, then its tasks, each in primary-key order.
 
+Around it: a service that starts from the applicant (certification form, registration profile) locks the
+applicant's membership row before the application; an outcome handler writes the applicant's organisation after
+the application and task. So the whole order is membership → application → tasks → organisation.
+
 Every transition (submit, decide, withdraw, upload, assign) takes its locks through these helpers, so two
 transitions on one application queue behind each other instead of deadlocking. `of=("self",)` keeps a join (to
 the stage's data, the applicant) from locking the joined rows too.

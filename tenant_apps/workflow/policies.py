@@ -36,7 +36,7 @@ def _decides(membership) -> Q:
     mine = Q(handler=handler.ROLE, role__in=membership.roles) | Q(
         handler=handler.APPLICANT_UPLOAD, application__applicant_id=membership.user_id
     )
-    if membership.organisation_id:
+    if membership.organisation_id and membership.has_role("anchor_unit"):
         mine |= Q(handler=handler.ANCHOR_UNIT, application__anchor_unit__organisation_id=membership.organisation_id)
     if membership.has_role("expert"):
         mine |= Q(handler=handler.EXPERTS) & Exists(_grants(user_id=membership.user_id))

@@ -188,9 +188,17 @@ def task_decide(
     *, task_id: int, membership, action: str, opinion: str = "", expected_version: int | None = None
 ) -> Application:
     """Approve, return or reject. Locks (application, then task) make two simultaneous reviewers, or a reviewer and
-    a withdrawing applicant, produce exactly one outcome; the loser is told why."""
+    a withdrawing applicant, produce exactly one outcome; the loser is told why. An upload stage completes only
+    through `stage_upload`, with the file."""
     task, application = _locked_task(task_id)
-    _check_version(application, expected_version)
+    if task.handler == Stage.Handler.APPLICANT_UPLOAD:
+        raise DomainError(_("请先上传盖章扫描件。"), code="workflow.upload_required", field="file")
+    return _decide(task, application, membership=membership, action=action, opinion=opinion, version=expected_version)
+
+
+def _decide(task: Task, application: Application, *, membership, action: str, opinion: str, version) -> Application:
+    """The decision itself, on rows the caller has locked (application, then task)."""
+    _check_version(application, version)
     if not policies.may_decide(membership, task):
         raise DomainError(_("您不是该环节的审核人。"), code="workflow.not_reviewer", status=403)
     if action not in task.actions:
@@ -249,17 +257,17 @@ UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # the seed's limit for stamped scans (< 10
 
 
 def _pdf_checked(upload) -> str:
-    """A PDF by its content (not its name), at most 100 MB; returns the detected MIME type."""
-    import filetype
+    """A PDF by its content (not its name), parsed, without active content, at most 100 MB (tenants.uploads);
+    returns the detected MIME type."""
+    from tenants.uploads import upload_checked
 
-    if upload.size > UPLOAD_MAX_BYTES:
-        raise DomainError(_("文件不能超过 100 MB。"), code="upload.too_large", field="file")
-    head = upload.read(2048)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime != "application/pdf":
-        raise DomainError(_("请上传 PDF 格式的扫描件。"), code="upload.not_pdf", field="file")
-    return kind.mime
+    return upload_checked(
+        upload,
+        allowed={"pdf"},
+        max_bytes=UPLOAD_MAX_BYTES,
+        wrong_type=_("请上传 PDF 格式的扫描件。"),
+        too_large=_("文件不能超过 100 MB。"),
+    ).mime
 
 
 @transaction.atomic
@@ -281,7 +289,7 @@ def stage_upload(*, task_id: int, membership, upload, expected_version: int | No
         uploaded_by=membership.user,
     )
     _log(application, actor=membership.user, action=LogEntry.Action.UPLOAD, opinion=upload.name[:200])
-    return task_decide(task_id=task.pk, membership=membership, action=LogEntry.Action.APPROVE)
+    return _decide(task, application, membership=membership, action=LogEntry.Action.APPROVE, opinion="", version=None)
 
 
 ASSIGNING_ROLES = policies.ASSIGNING_ROLES

@@ -188,9 +188,14 @@ def application_attachment(request, pk: int, attachment_pk: int):
     attachment = application.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
-    return FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        filename=attachment.original_name,
+        as_attachment=True,  # never rendered in the page's origin, whatever the file holds
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -31,7 +31,13 @@ def test_returned_registration_is_fixed_from_its_prefilled_profile(browser, live
             username=None,
             mobile="13955551004",
             password="Browser#2026x",
-            company={"name": "浏览器退回测试服务商", "uscc": "91440700MA0000H043", "region": "江门市江海区"},
+            agreed=True,
+            company={
+                "name": "浏览器退回测试服务商",
+                "uscc": "91440700MA0000H043",
+                "region": "江门市江海区",
+                "contact_name": "刘经理",
+            },
         )
 
     thread, outcome = _in_thread(register, schema="jiangmen")

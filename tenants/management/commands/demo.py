@@ -1,5 +1,6 @@
 """`manage.py demo`: migrate, provision every preset with demo accounts, start Celery worker + beat and the web
-server, print URLs and logins. Safe to run again: it reuses the data and skips migrations that are applied."""
+server (waitress with a bounded thread pool, as production serves), print URLs and logins. Safe to run again: it
+reuses the data and skips migrations that are applied."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import connection
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
 from django_tenants.utils import schema_context
 
 from shared_apps.directory.models import CompanyRecord
@@ -22,6 +23,7 @@ from tenants.migration_state import schemas_with_pending_migrations
 from tenants.models import Tenant
 from tenants.presets import load_preset, tenant_preset_codes
 from tenants.services import DEMO_PASSWORD, public_tenant_ensure, tenant_provision, tenant_url
+from tenants.serving import database_capacity_problem, web_server
 
 CONSOLE_ACCOUNTS = [
     {"username": "admin", "mobile": "13800000001", "is_superuser": True, "is_staff": True},
@@ -48,6 +50,9 @@ class Command(BaseCommand):
         self._console_accounts()
         if not CompanyRecord.objects.exists():
             directory_import(DEMO_CSV)
+        problem = database_capacity_problem()
+        if problem:
+            raise CommandError(f"{problem} Lower PLATFORM_DB_POOL_MAX or raise the server's max_connections.")
         self.stdout.write(f"Ready in {time.perf_counter() - started:.1f} s.\n")
         if options["setup_only"]:
             self._print_summary(options["port"])
@@ -57,9 +62,14 @@ class Command(BaseCommand):
         children = self._start_celery()
         self._send_first_rollup()
         self._print_summary(options["port"])
+        server = web_server(options["bind"], options["port"])
+        connections.close_all()  # the set-up's connections go back; requests take theirs from the pool
         try:
-            call_command("runserver", f"{options['bind']}:{options['port']}", use_reloader=False)
+            server.run()
+        except KeyboardInterrupt:
+            pass
         finally:
+            server.close()
             for child in children:
                 child.send_signal(signal.SIGTERM)
             for child in children:
