@@ -64,3 +64,17 @@ def prune_allowed():
             yield
         finally:
             cursor.execute("SELECT set_config(%s, 'off', true)", [PRUNE_SETTING])
+
+
+class AppendOnlyAdminMixin:
+    """For a ModelAdmin over an append-only table: readable by whoever the admin lets in, never added, changed or
+    deleted through it — superusers included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,14 +5,14 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
-from django_tenants.utils import schema_context
+from django.db import connection
 
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.workflow import policies, services
 from tenant_apps.workflow.models import Application, LogEntry, Task
 from tenant_apps.workflow.selectors import tasks_awaiting
 from tenants.errors import DomainError
+from tests.threads import in_thread
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -130,21 +130,6 @@ def test_workbench_offers_to_continue_an_unfinished_registration(login_client, t
 
 
 # --- 2. One lock order: withdraw racing a decision ends cleanly either way -------------------------------------------
-def _in_thread(target, schema="harbin"):
-    outcome = {}
-
-    def run():
-        try:
-            with schema_context(schema):
-                outcome["value"] = target()
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
 
 
 @pytest.mark.parametrize("round_", range(8))
@@ -155,7 +140,7 @@ def test_withdraw_racing_a_decision_has_one_clean_outcome(tenant_schema, round_)
         app = services.application_submit(application=app, actor=user)
         return app.pk, open_task(app).pk
 
-    thread, prepared = _in_thread(prepare)
+    thread, prepared = in_thread(prepare)
     thread.join()
     application_id, task_id = prepared["value"]
     barrier = threading.Barrier(2, timeout=20)  # a thread failing early breaks the barrier, never hangs the suite
@@ -171,7 +156,7 @@ def test_withdraw_racing_a_decision_has_one_clean_outcome(tenant_schema, round_)
         barrier.wait()
         return services.application_withdraw(application=application, actor=applicant).state
 
-    runs = [_in_thread(decide), _in_thread(withdraw)]
+    runs = [in_thread(decide), in_thread(withdraw)]
     for thread, _outcome in runs:
         thread.join(timeout=60)
         assert not thread.is_alive(), "a transition hung: locks taken out of order?"

@@ -4,14 +4,14 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
-from django_tenants.utils import schema_context
+from django.db import connection
 
 from tenant_apps.organisations.models import Membership
 from tenant_apps.workflow import services
 from tenant_apps.workflow.models import Application, Flow, LogEntry, Stage, Task
 from tenant_apps.workflow.selectors import tasks_awaiting
 from tenants.errors import DomainError
+from tests.threads import in_thread
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -180,23 +180,6 @@ def test_a_kind_without_a_flow_cannot_be_created(tenant_schema):
             )
 
 
-def _in_thread(target):
-    outcome = {}
-
-    def run():
-        try:
-            with schema_context("harbin"):
-                outcome["value"] = target()
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
 def test_two_reviewers_at_once_make_exactly_one_decision(tenant_schema):
     """Real PostgreSQL, two connections: each thread commits on its own, outside the test's transaction."""
 
@@ -206,7 +189,7 @@ def test_two_reviewers_at_once_make_exactly_one_decision(tenant_schema):
         app = services.application_submit(application=app, actor=user)
         return app.pk, open_task(app).pk
 
-    thread, prepared = _in_thread(prepare)
+    thread, prepared = in_thread(prepare)
     thread.join()
     application_id, task_id = prepared["value"]
     barrier = threading.Barrier(2)
@@ -219,7 +202,7 @@ def test_two_reviewers_at_once_make_exactly_one_decision(tenant_schema):
 
         return run
 
-    runs = [_in_thread(decide("approve", "")), _in_thread(decide("reject", "重复"))]
+    runs = [in_thread(decide("approve", "")), in_thread(decide("reject", "重复"))]
     for thread, _outcome in runs:
         thread.join()
     results = [outcome for _thread, outcome in runs]

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.models import SecurityEvent, User
+from tenants.append_only import AppendOnlyAdminMixin
 
 
 @admin.register(User)
@@ -13,19 +14,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail, read-only for everyone, superusers included (a database trigger refuses edits as well)."""
 
     list_display = ["created_at", "kind", "identifier", "user", "ip", "schema_name", "detail"]
     list_filter = ["kind", "schema_name"]
     search_fields = ["identifier", "ip"]
     readonly_fields = [field.name for field in SecurityEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from shared_apps.oversight.models import AuditEntry, TenantFigures
+from tenants.append_only import AppendOnlyAdminMixin
 
 
 @admin.register(TenantFigures)
@@ -9,18 +10,9 @@ class TenantFiguresAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     """The platform admin may read the trail like the console does; nobody edits or deletes it."""
 
     list_display = ["created_at", "schema_name", "actor", "action", "target_type", "target_label"]
     list_filter = ["schema_name", "action"]
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

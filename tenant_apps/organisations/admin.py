@@ -14,6 +14,7 @@ from tenant_apps.organisations.admin_site import AuditedAdminMixin, form_changes
 from tenant_apps.organisations.forms import MembershipAddForm
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.organisations.selectors import forget_membership
+from tenants.append_only import AppendOnlyAdminMixin
 
 
 @admin.register(Organisation, site=tenant_admin_site)
@@ -61,7 +62,7 @@ class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry, site=tenant_admin_site)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     """This tenant's rows of the trail, read-only: the admin reads what was changed, by whom, and cannot edit it."""
 
     list_display = ["created_at", "actor", "action", "target_kind", "target_label", "changed", "ip"]
@@ -87,12 +88,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.admin_site.has_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

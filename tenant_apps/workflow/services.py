@@ -118,17 +118,29 @@ def application_create(*, kind: str, applicant, title: str, organisation=None, a
     )
 
 
-@transaction.atomic
-def application_touch(*, application: Application, actor, expected_version: int | None = None) -> Application:
-    """An applicant edited the data behind an application (before resubmitting): lock it, refuse a stale form, and
-    move its version on so other open forms of the same application become stale."""
+def _applicant_lock(application: Application, actor, *, states, not_applicant: str, wrong_state) -> Application:
+    """Lock the application as its applicant acting on it: missing is 404, someone else 403, wrong state 409."""
     locked = lock_objects.application_lock(application.pk)
     if locked is None:
         raise not_found(_("该申请不存在。"), code="workflow.not_found")
     if locked.applicant_id != actor.pk:
-        raise DomainError(_("只有申请人可以修改。"), code="workflow.not_applicant", status=403)
-    if locked.state not in Application.EDITABLE_STATES:
-        raise conflict(_("审核中的申请不能修改，请先撤销。"), code="workflow.not_editable")
+        raise DomainError(not_applicant, code="workflow.not_applicant", status=403)
+    if locked.state not in states:
+        raise wrong_state
+    return locked
+
+
+@transaction.atomic
+def application_touch(*, application: Application, actor, expected_version: int | None = None) -> Application:
+    """An applicant edited the data behind an application (before resubmitting): lock it, refuse a stale form, and
+    move its version on so other open forms of the same application become stale."""
+    locked = _applicant_lock(
+        application,
+        actor,
+        states=Application.EDITABLE_STATES,
+        not_applicant=_("只有申请人可以修改。"),
+        wrong_state=conflict(_("审核中的申请不能修改，请先撤销。"), code="workflow.not_editable"),
+    )
     _check_version(locked, expected_version)
     _bump(locked)
     return locked
@@ -137,13 +149,13 @@ def application_touch(*, application: Application, actor, expected_version: int 
 @transaction.atomic
 def application_submit(*, application: Application, actor) -> Application:
     """Start (or restart, after return or withdrawal) at the first stage of the flow as configured now."""
-    application = lock_objects.application_lock(application.pk)
-    if application is None:
-        raise not_found(_("该申请不存在。"), code="workflow.not_found")
-    if application.applicant_id != actor.pk:
-        raise DomainError(_("只有申请人可以提交。"), code="workflow.not_applicant", status=403)
-    if application.state not in Application.EDITABLE_STATES:
-        raise conflict(_("该申请当前不能提交。"), code="workflow.not_submittable")
+    application = _applicant_lock(
+        application,
+        actor,
+        states=Application.EDITABLE_STATES,
+        not_applicant=_("只有申请人可以提交。"),
+        wrong_state=conflict(_("该申请当前不能提交。"), code="workflow.not_submittable"),
+    )
     flow = Flow.objects.filter(kind=application.kind, is_active=True).first()
     stages = _snapshot(flow) if flow else []
     if not stages:
@@ -234,13 +246,13 @@ def _decide(task: Task, application: Application, *, membership, action: str, op
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor, expected_version: int | None = None) -> Application:
-    application = lock_objects.application_lock(application.pk)
-    if application is None:
-        raise not_found(_("该申请不存在。"), code="workflow.not_found")
-    if application.applicant_id != actor.pk:
-        raise DomainError(_("只有申请人可以撤销。"), code="workflow.not_applicant", status=403)
-    if application.state not in Application.PENDING_STATES:
-        raise conflict(_("只有审核中的申请可以撤销。"), code="workflow.not_pending")
+    application = _applicant_lock(
+        application,
+        actor,
+        states=Application.PENDING_STATES,
+        not_applicant=_("只有申请人可以撤销。"),
+        wrong_state=conflict(_("只有审核中的申请可以撤销。"), code="workflow.not_pending"),
+    )
     _check_version(application, expected_version)
     stage = application.current_stage
     for task in lock_objects.open_tasks_lock(application):

@@ -21,7 +21,7 @@ def _shot(page, name: str) -> None:
 
 
 def test_returned_registration_is_fixed_from_its_prefilled_profile(browser, live_url):
-    from tests.test_engine_hardening import _in_thread
+    from tests.threads import in_thread
 
     def register():  # committed on its own connection, so the live server sees it
         from tenant_apps.onboarding.services import registration_account_create
@@ -40,7 +40,7 @@ def test_returned_registration_is_fixed_from_its_prefilled_profile(browser, live
             },
         )
 
-    thread, outcome = _in_thread(register, schema="jiangmen")
+    thread, outcome = in_thread(register, schema="jiangmen")
     thread.join()
     assert "error" not in outcome, outcome
     jiangmen = live_url("jiangmen")
