@@ -15,6 +15,7 @@ from tenant_apps.organisations.models import Organisation
 from tenant_apps.organisations.selectors import current_membership
 from tenant_apps.workflow.models import Application
 from tenant_apps.workflow.registry import edit_url_for
+from tenant_apps.workflow.selectors import latest_return
 from tenants.errors import DomainError, attach_error
 
 
@@ -53,7 +54,7 @@ def my_enterprise(request):
             else:
                 messages.success(request, _("认证申请已提交，请等待审核。"))
                 return redirect("my-enterprise")
-    returned = latest.log.filter(action="return").last() if latest and latest.state == "returned" else None
+    returned = latest_return(latest)
     profile_url = None
     if editable and profile_based:
         profile_url = edit_url_for(latest) if latest else reverse("register-profile")

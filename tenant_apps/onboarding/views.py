@@ -18,6 +18,7 @@ from tenant_apps.onboarding.selectors import profile_is_the_form, registration_d
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.organisations.selectors import current_membership
 from tenant_apps.workflow.models import Application
+from tenant_apps.workflow.selectors import latest_return
 from tenants.errors import DomainError, attach_error
 
 
@@ -119,7 +120,7 @@ def profile_view(request):
             "version": latest.version if latest else None,
         }
         form = ProfileForm(initial=initial, role=role)
-    returned = latest.log.filter(action="return").last() if latest and latest.state == "returned" else None
+    returned = latest_return(latest)
     context = {
         "form": form,
         "settings_row": settings_row,

@@ -74,5 +74,12 @@ def assigned_experts(task: Task) -> list[int]:
     )
 
 
+def latest_return(application) -> LogEntry | None:
+    """The reviewer's entry that sent a returned application back (its opinion is shown on top); else None."""
+    if application is None or application.state != Application.State.RETURNED:
+        return None
+    return application.log.filter(action=LogEntry.Action.RETURN).select_related("actor").last()
+
+
 def application_log(application) -> list[LogEntry]:
     return list(application.log.select_related("actor"))

@@ -17,6 +17,7 @@ from tenant_apps.workflow.selectors import (
     application_log,
     assigned_experts,
     filter_inbox,
+    latest_return,
     my_applications,
     open_task,
     tasks_awaiting,
@@ -131,19 +132,12 @@ def application_detail(request, pk: int):
         "form": decision,
         "log": application_log(application),
         "timeline": _timeline(application),
-        "returned": _latest_return(application),
+        "returned": latest_return(application),
         "checks": services.stage_checks(application) if application.state in Application.PENDING_STATES else [],
         "can_withdraw": is_applicant and application.state in Application.PENDING_STATES,
         "edit_url": edit_url,
     }
     return render(request, "workflow/application.html", context, status=400 if action and target.errors else 200)
-
-
-def _latest_return(application):
-    """The reviewer's opinion that sent a returned application back, shown on top for the applicant."""
-    if application.state != Application.State.RETURNED:
-        return None
-    return application.log.filter(action="return").select_related("actor").last()
 
 
 def _timeline(application):
