@@ -46,17 +46,31 @@ def test_wrong_code_with_the_current_password_answers_like_any_wrong_code(tenant
     assert SecurityEvent.objects.filter(kind="reset_code_failed", user=user).count() == 2  # every attempt audited
 
 
-def test_wrong_reset_codes_count_towards_the_account_lockout(tenant_client, captcha, outbox_code):
+def test_wrong_reset_codes_pause_the_guessing_address_not_the_owner(
+    tenant_client, captcha, outbox_code, lockout_clock, settings
+):
+    settings.PLATFORM_LOCKOUT_PER_ACCOUNT = 5
     client = tenant_client("harbin")
     send_reset_code(client, captcha, "13800000205")
     for guess in range(5):
         reset(client, "13800000205", f"00000{guess}", "Harbin#2027")
+        lockout_clock.advance(seconds=61)
+    user = get_user_model().objects.get(username="hrb_editor")
+    assert set(SecurityEvent.objects.filter(kind="locked_out", user=user).values_list("detail", flat=True)) == {
+        "pair",
+        "account",
+    }
     SmsCode.objects.filter(mobile="13800000205").update(created_at=timezone.now() - timedelta(minutes=2))
-    send_reset_code(tenant_client("harbin", REMOTE_ADDR="10.77.0.1"), captcha, "13800000205")
-    other_ip = tenant_client("harbin", REMOTE_ADDR="10.77.0.2")  # the account's count, not the IP's
-    response = reset(other_ip, "13800000205", outbox_code("13800000205"), "Harbin#2027")
-    assert response.status_code == 400 and "锁定" in response.content.decode()
-    assert get_user_model().objects.get(username="hrb_editor").check_password(DEMO_PASSWORD)
+    send_reset_code(client, captcha, "13800000205")
+    paused = reset(client, "13800000205", outbox_code("13800000205"), "Harbin#2027")  # the right code, same address
+    assert paused.status_code == 400 and "登录失败次数过多" in paused.content.decode()
+    # The owner, from their own address, proves the mobile: the reset works although passwords are locked, and it
+    # ends the account's lock.
+    owner = tenant_client("harbin", REMOTE_ADDR="10.77.0.2")
+    assert reset(owner, "13800000205", outbox_code("13800000205"), "Harbin#2027").status_code == 302
+    from tests.test_login import password_login
+
+    assert password_login(owner, captcha, "hrb_editor", "Harbin#2027").status_code == 302
 
 
 def test_after_the_right_code_history_is_named_and_the_code_survives_a_refused_password(
@@ -178,7 +192,9 @@ def test_sign_in_hashes_once_for_unknown_and_known_identities_alike(settings):
         assert CountingHasher.calls == 1, identifier
 
 
-def test_bureau_and_finance_memberships_cannot_create_sub_accounts(login_client, tenant_schema, django_user_model):
+def test_bureau_and_finance_memberships_cannot_create_sub_accounts(
+    login_client, tenant_schema, django_user_model, captcha
+):
     from tenant_apps.organisations.models import Organisation
     from tenant_apps.organisations.services import membership_grant
 
@@ -189,6 +205,7 @@ def test_bureau_and_finance_memberships_cannot_create_sub_accounts(login_client,
     client = login_client("national", "bureau_with_org")
     form = {"username": "bureau_sub_1", "name": "某", "mobile": "13711110007", "email": "b@example.com"}
     form |= {"new_password1": "Buyer#2026", "new_password2": "Buyer#2026", "menu_permissions": []}
+    form |= captcha(client.get("/workbench/accounts/").content.decode(), None)
     assert client.post("/workbench/accounts/", form).status_code == 403
     assert not django_user_model.objects.filter(username="bureau_sub_1").exists()
 
@@ -267,10 +284,43 @@ def test_the_account_area_lists_and_revokes_my_tokens(tenant_client, login_clien
     key = token_for(tenant_client("harbin"), "hrb_bureau", label="数据同步").json()["token"]
     other = token_for(tenant_client("harbin"), "hrb_finance").json()["token"]
     page = login_client("harbin", "hrb_bureau")
-    html = page.get("/accounts/tokens/").content.decode()
+    html = page.get("/accounts/security/").content.decode()
     assert "数据同步" in html and key[:8] in html and other[:8] not in html
     theirs = ApiToken.objects.get(prefix=other[:8]).pk
-    assert page.post("/accounts/tokens/", {"action": "revoke", "token": theirs}).status_code == 404
+    assert page.post("/accounts/security/", {"action": "revoke", "token": theirs}).status_code == 404
     mine = ApiToken.objects.get(prefix=key[:8]).pk
-    assert page.post("/accounts/tokens/", {"action": "revoke", "token": mine}).status_code == 302
+    assert page.post("/accounts/security/", {"action": "revoke", "token": mine}).status_code == 302
     assert me(tenant_client, key) in REFUSED and me(tenant_client, other) == 200
+
+
+def test_a_person_creates_a_token_for_an_integration_after_reentering_the_password(login_client, tenant_client):
+    page = login_client("harbin", "hrb_bureau")
+    form = {"action": "create", "token-label": "统计报表系统", "token-days": "90"}
+    wrong = page.post("/accounts/security/", {**form, "token-password": "Wrong#Pass1"})
+    assert wrong.status_code == 400 and wrong.context["form"].errors == {"password": ["密码不正确。"]}
+    assert SecurityEvent.objects.filter(kind="login_failed", identifier="hrb_bureau").exists()  # counted
+    bad_days = page.post("/accounts/security/", {**form, "token-days": "3650", "token-password": DEMO_PASSWORD})
+    assert bad_days.status_code == 400 and "days" in bad_days.context["form"].errors
+    made = page.post("/accounts/security/", {**form, "token-password": DEMO_PASSWORD})
+    assert made.status_code == 200 and made["Cache-Control"].startswith("max-age=0")
+    key = made.context["new_key"]
+    assert key in made.content.decode()
+    assert me(tenant_client, key) == 200  # no captcha at the API: the person proved themselves on the page
+    from shared_apps.accounts.models import ApiToken
+
+    token = ApiToken.objects.get(prefix=key[:8])
+    assert token.label == "统计报表系统" and 89 <= (token.expires_at - timezone.now()).days <= 90
+    assert key not in page.get("/accounts/security/").content.decode()  # shown once
+
+
+def test_sign_out_everywhere_ends_other_sessions_and_every_token(login_client, tenant_client):
+    key = token_for(tenant_client("harbin"), "hrb_finance").json()["token"]
+    other_device = login_client("harbin", "hrb_finance")
+    assert other_device.get("/workbench/").status_code == 200
+    here = login_client("harbin", "hrb_finance")
+    response = here.post("/accounts/security/", {"action": "sign_out_everywhere"})
+    assert response.status_code == 302
+    assert here.get("/workbench/").status_code == 200  # the device that pressed the button stays signed in
+    assert other_device.get("/workbench/")["Location"].startswith("/accounts/login/")
+    assert me(tenant_client, key) in REFUSED
+    assert SecurityEvent.objects.filter(kind="signed_out_all", identifier="hrb_finance", detail="tokens 1").exists()

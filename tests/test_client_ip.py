@@ -65,6 +65,7 @@ def test_a_new_spoofed_header_per_request_does_not_evade_the_lockout_per_ip(sett
     from tests.test_login import password_login
 
     _behind_one_appending_proxy(settings)
+    settings.PLATFORM_LOCKOUT_PER_IP = 5
     client = tenant_client("harbin", REMOTE_ADDR=PROXY)
     for n, name in enumerate(["ghost1", "ghost2", "ghost3", "ghost4", "ghost5"]):
         client.defaults.update(_spoofed(n))

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from tenant_apps.organisations.models import Membership, Organisation
 
@@ -19,11 +20,27 @@ NEW = {
 }
 
 
-def create(client, **changes):
-    return client.post("/workbench/accounts/", {**NEW, **changes})
+@pytest.fixture(autouse=True)
+def _fresh_attempt_budgets():
+    """The attempt budget lives in the cache, which no transaction rolls back: these tests spend nat_enterprise's, so
+    each starts and ends with none spent (other modules create sub-accounts as that identity too)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
-def test_main_account_creates_a_sub_account_listed_with_a_masked_mobile(login_client, tenant_schema):
+@pytest.fixture
+def create(captcha):
+    """`create(client, **changes)` → the workbench form as a person submits it: open the page, read the captcha."""
+
+    def post(client, **changes):
+        html = client.get("/workbench/accounts/").content.decode()
+        return client.post("/workbench/accounts/", {**NEW, **captcha(html, None), **changes})
+
+    return post
+
+
+def test_main_account_creates_a_sub_account_listed_with_a_masked_mobile(login_client, tenant_schema, create):
     client = login_client("national", "nat_enterprise")
     assert create(client).status_code == 302
     html = client.get("/workbench/accounts/").content.decode()
@@ -48,13 +65,13 @@ def test_main_account_creates_a_sub_account_listed_with_a_masked_mobile(login_cl
         ({"menu_permissions": ["admission"]}, "选择一个有效的选项"),  # not a module of the national platform
     ],
 )
-def test_sub_account_rules(login_client, changes, message):
+def test_sub_account_rules(login_client, changes, message, create):
     response = create(login_client("national", "nat_enterprise"), **changes)
     assert response.status_code == 400
     assert message in response.content.decode()
 
 
-def test_menu_permissions_gate_the_menu_pages_and_apis(login_client, tenant_schema):
+def test_menu_permissions_gate_the_menu_pages_and_apis(login_client, tenant_schema, create):
     create(login_client("national", "nat_enterprise"))
     sub = login_client("national", "nat_sub_buyer")
     html = sub.get("/workbench/").content.decode()
@@ -81,7 +98,7 @@ def test_module_api_404_when_off_and_403_for_roles_that_do_not_use_it(login_clie
     assert login_client("harbin", "hrb_bureau").get("/api/v1/modules/admission/").status_code == 200
 
 
-def test_edit_mobile_and_email_reset_password_and_delete(login_client, tenant_schema):
+def test_edit_mobile_and_email_reset_password_and_delete(login_client, tenant_schema, create):
     main = login_client("national", "nat_enterprise")
     create(main)
     with tenant_schema("national"):
@@ -103,7 +120,7 @@ def test_edit_mobile_and_email_reset_password_and_delete(login_client, tenant_sc
         assert not Membership.objects.filter(pk=pk).exists()
 
 
-def test_sub_accounts_only_for_main_accounts_of_certified_organisations(login_client, tenant_schema):
+def test_sub_accounts_only_for_main_accounts_of_certified_organisations(login_client, tenant_schema, create):
     create(login_client("national", "nat_enterprise"))
     assert login_client("national", "nat_sub_buyer").get("/workbench/accounts/").status_code == 403
     assert login_client("national", "nat_ops").get("/workbench/accounts/").status_code == 403  # no organisation
@@ -114,7 +131,7 @@ def test_sub_accounts_only_for_main_accounts_of_certified_organisations(login_cl
     assert not User.objects.filter(username="prov_sub_one").exists()
 
 
-def test_another_organisations_sub_account_is_not_found(login_client, tenant_schema):
+def test_another_organisations_sub_account_is_not_found(login_client, tenant_schema, create):
     create(login_client("national", "nat_enterprise"))
     with tenant_schema("national"):
         pk = Membership.objects.get(user__username="nat_sub_buyer").pk
@@ -203,3 +220,81 @@ def test_token_auth_and_me(tenant_client):
     assert tenant_client("jiangmen", HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/").status_code == 403
     wrong = api_token_request(client, "hrb_bureau", "nope")
     assert wrong.status_code == 400
+
+
+# --- Enumeration: the form's image captcha and one hourly attempt budget for the form and the API ----------------
+API = "/api/v1/organisation/sub-accounts/"
+API_NEW = {"username": "api_free_name", "name": "王五", "mobile": "13822226666", "password": "ApiSub#2026"}
+
+
+def api_create(client, **changes):
+    return client.post(API, {**API_NEW, **changes}, content_type="application/json")
+
+
+def test_the_form_refuses_a_missing_or_wrong_captcha_before_anything_else(login_client, captcha, settings):
+    settings.PLATFORM_SUB_ACCOUNT_ATTEMPTS_PER_HOUR = 1
+    main = login_client("national", "nat_enterprise")
+    html = main.get("/workbench/accounts/").content.decode()
+    assert 'name="captcha_1"' in html and "/captcha/image/" in html
+
+    missing = main.post("/workbench/accounts/", NEW)
+    assert missing.status_code == 400
+    solved = captcha(main.get("/workbench/accounts/").content.decode(), None)
+    # A taken username with a wrong answer: the captcha is refused, and nothing is said about the username.
+    wrong = main.post("/workbench/accounts/", {**NEW, **solved, "captcha_1": "WRONG", "username": "nat_provider"})
+    assert wrong.status_code == 400
+    page = wrong.content.decode()
+    assert "图形验证码不正确" in page and "该用户名已被使用" not in page
+    assert 'value="nat_provider"' in page and 'value="李采购"' in page and 'value="13822221234"' in page  # as typed
+    assert not User.objects.filter(username="nat_sub_buyer").exists()
+
+    # Neither refusal spent the budget (here one attempt): a solved form still creates.
+    solved = captcha(main.get("/workbench/accounts/").content.decode(), None)
+    assert main.post("/workbench/accounts/", {**NEW, **solved}).status_code == 302
+    assert User.objects.filter(username="nat_sub_buyer").exists()
+
+
+def test_one_budget_of_20_attempts_an_hour_for_the_form_and_the_api_per_manager(login_client, create, monkeypatch):
+    from tenant_apps.organisations.services import SubAccountAttemptBudget
+
+    main = login_client("national", "nat_enterprise")
+    assert create(main).status_code == 302  # a success counts: 1
+    for n in range(9):  # 2–10 on the form, refused by the lookups
+        response = create(main, username="nat_provider", mobile=f"1382224000{n}")
+        assert response.status_code == 400 and "该用户名已被使用" in response.content.decode()
+    for _ in range(5):  # 11–20 through the API, refused by either lookup
+        assert api_create(main, username="nat_provider").json()["code"] == "sub_account.username_taken"
+        assert api_create(main, mobile="13800000101").json()["code"] == "sub_account.mobile_taken"
+
+    # The 21st, through the API with a taken username: 429, and not a word about the username.
+    refused = api_create(main, username="nat_provider")
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["code"] == "sub_account.rate_limited" and "分钟后再试" in body["message"]
+    assert body["errors"] == {"non_field_errors": [body["message"]]}
+    # The 22nd, on the form with a free username: the same refusal on the form, as typed, nothing created.
+    form = create(main, username="nat_sub_later", mobile="13822227777")
+    page = form.content.decode()
+    assert form.status_code == 400 and body["message"] in page and 'value="nat_sub_later"' in page
+    assert api_create(main).status_code == 429
+    assert not User.objects.filter(username__in=["nat_sub_later", API_NEW["username"]]).exists()
+
+    # Another manager's budget is their own.
+    other = login_client("national", "nat_provider")
+    assert api_create(other).status_code == 201
+
+    # An hour after the first attempt, the window has room again.
+    later = SubAccountAttemptBudget.timer() + 3601
+    monkeypatch.setattr(SubAccountAttemptBudget, "timer", staticmethod(lambda: later))
+    assert create(main, username="nat_sub_later", mobile="13822227777").status_code == 302
+
+
+def test_the_budget_belongs_to_the_identity_not_the_city(login_client, tenant_schema, settings):
+    """Usernames and mobiles are national: attempts a manager makes in one city count in every other."""
+    from tenant_apps.organisations.services import _attempt_spend
+
+    settings.PLATFORM_SUB_ACCOUNT_ATTEMPTS_PER_HOUR = 1
+    with tenant_schema("harbin"):
+        _attempt_spend(Membership(user=User.objects.get(username="nat_enterprise")))
+    assert api_create(login_client("national", "nat_enterprise")).status_code == 429
+    assert api_create(login_client("national", "nat_provider")).status_code == 201

@@ -56,3 +56,14 @@ class PasswordResetForm(NewPasswordMixin, SmsLoginForm):
 
 class MobileChangeForm(SmsLoginForm):
     pass
+
+
+class ApiTokenCreateForm(forms.Form):
+    label = forms.CharField(label=_("名称"), max_length=60, help_text=_("例如：数据同步、统计报表系统"))
+    days = forms.TypedChoiceField(
+        label=_("有效期"),
+        coerce=int,
+        choices=[(7, _("7 天")), (30, _("30 天")), (90, _("90 天"))],
+        initial=30,
+    )
+    password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput, strip=False)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, _user_has_module_perms, _user_has_perm
 from django.db import connection, models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 
@@ -17,6 +18,8 @@ class User(AbstractUser):
         default=False,
         help_text=_("可进入国家中心控制台；不授予任何租户内的数据权限。"),
     )
+    # Raised by "退出所有其他设备": part of the session hash, so every session signed before it ends (ADR 0015).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -36,6 +39,15 @@ class User(AbstractUser):
         if self._superuser_applies():
             return True
         return self.is_active and _user_has_module_perms(self, app_label)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django ties a session to the password hash; the epoch ties it to the last 'sign out everywhere' as well
+        (left out while 0, so sessions from before the field existed stay valid)."""
+        from django.utils.crypto import salted_hmac
+
+        value = self.password if not self.session_epoch else f"{self.password}#{self.session_epoch}"
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def can_use_console(self) -> bool:
@@ -117,10 +129,14 @@ class SecurityEvent(models.Model):
         LOGIN_SUCCEEDED = "login_succeeded", _("登录成功")
         LOGIN_FAILED = "login_failed", _("登录失败")
         LOCKED_OUT = "locked_out", _("登录被锁定")
+        LOCK_REFUSED = "lock_refused", _("锁定期间的尝试")
+        UNLOCKED = "unlocked", _("管理员解除锁定")
         PASSWORD_CHANGED = "password_changed", _("修改密码")
         PASSWORD_RESET = "password_reset", _("找回密码")
         RESET_CODE_FAILED = "reset_code_failed", _("找回密码验证码错误")
         RESET_REFUSED = "reset_refused", _("找回密码新密码不合规")
+        SIGNED_OUT_EVERYWHERE = "signed_out_all", _("退出所有其他设备")
+        TOKEN_CREATED = "token_created", _("创建 API 令牌")
         MOBILE_CHANGED = "mobile_changed", _("更换手机号")
         REGISTERED = "registered", _("注册")
         JOINED_TENANT = "joined_tenant", _("加入城市平台")
@@ -131,7 +147,8 @@ class SecurityEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     schema_name = models.CharField(max_length=63)
     detail = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Stamped by `event_record` with the lockout's own clock (a lock lasts from this moment).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("安全事件")

@@ -6,11 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from shared_apps.accounts.models import SecurityEvent, SmsCode
-from shared_apps.accounts.security import event_record, lockout_check, sms_code_consume
+from shared_apps.accounts.security import event_record, failure_record, lockout_check, sms_code_consume
 from tenants.errors import DomainError
 
 User = get_user_model()
@@ -24,7 +24,7 @@ def user_by_identifier(identifier: str):
     return User.objects.filter(Q(username__iexact=identifier) | Q(mobile=identifier), is_active=True).first()
 
 
-def login_with_password(*, identifier: str, password: str, ip: str | None):
+def login_with_password(*, identifier: str, password: str, ip: str | None, record_success: bool = True):
     user = user_by_identifier(identifier)
     lockout_check(identifier=identifier, user=user, ip=ip)
     if user is None:
@@ -32,19 +32,20 @@ def login_with_password(*, identifier: str, password: str, ip: str | None):
         # a known one with a wrong password: the response time must not tell which identities exist.
         User().set_password(password)
     if user is None or not user.check_password(password):
-        event_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=identifier, ip=ip)
+        failure_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=identifier, ip=ip)
         raise DomainError(_("用户名/手机号或密码不正确。"), code="auth.invalid_credentials")
-    event_record(SecurityEvent.Kind.LOGIN_SUCCEEDED, user=user, identifier=identifier, ip=ip, detail="password")
+    if record_success:  # a re-entered password proves the session's owner; it is not a sign-in that clears locks
+        event_record(SecurityEvent.Kind.LOGIN_SUCCEEDED, user=user, identifier=identifier, ip=ip, detail="password")
     return user
 
 
 def login_with_sms(*, mobile: str, code: str, ip: str | None):
     user = user_by_identifier(mobile)
-    lockout_check(identifier=mobile, user=user, ip=ip)
+    lockout_check(identifier=mobile, user=user, ip=ip, method="sms")
     try:
         sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.LOGIN, code=code)
     except DomainError:
-        event_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=mobile, ip=ip, detail="sms")
+        failure_record(SecurityEvent.Kind.LOGIN_FAILED, user=user, identifier=mobile, ip=ip, detail="sms")
         raise
     if user is None:
         raise DomainError(_("该手机号尚未注册。"), code="auth.unknown_mobile")
@@ -69,11 +70,11 @@ def password_reset_by_sms(*, mobile: str, code: str, new_password: str, ip: str 
     user = user_by_identifier(mobile)
     if user is not None and user.mobile != mobile:
         user = None
-    lockout_check(identifier=mobile, user=user, ip=ip)
+    lockout_check(identifier=mobile, user=user, ip=ip, method="sms")
     try:
         sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.RESET_PASSWORD, code=code, consume=False)
     except DomainError as error:
-        event_record(SecurityEvent.Kind.RESET_CODE_FAILED, user=user, identifier=mobile, ip=ip, detail=error.code)
+        failure_record(SecurityEvent.Kind.RESET_CODE_FAILED, user=user, identifier=mobile, ip=ip, detail=error.code)
         raise
     if user is None:  # the person has just proven they hold this number: telling them it has no account is no leak
         raise DomainError(_("该手机号尚未注册。"), code="auth.unknown_mobile")
@@ -103,3 +104,32 @@ def mobile_change(*, user, new_mobile: str, code: str, ip: str | None) -> None:
         user.mobile = new_mobile
         user.save(update_fields=["mobile"])
         event_record(SecurityEvent.Kind.MOBILE_CHANGED, user=user, identifier=new_mobile, ip=ip, detail=f"from {old}")
+
+
+@transaction.atomic
+def sessions_end_everywhere(*, user, ip: str | None) -> None:
+    """End every session of this identity on every host, and every API token. The caller keeps its own session
+    with `update_session_auth_hash` (the person pressing the button stays signed in)."""
+    from shared_apps.accounts.tokens import api_tokens_revoke_all
+
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    revoked = api_tokens_revoke_all(user)
+    event_record(
+        SecurityEvent.Kind.SIGNED_OUT_EVERYWHERE, user=user, identifier=user.username, ip=ip, detail=f"tokens {revoked}"
+    )
+
+
+def api_token_create(*, user, password: str, label: str, days: int, ip: str | None):
+    """A token for an integration, made by a signed-in person who re-enters their password (a long-lived credential
+    is a step up); the check goes through the sign-in service, so it is counted, locked and audited the same."""
+    from shared_apps.accounts.tokens import api_token_issue
+
+    try:
+        login_with_password(identifier=user.username, password=password, ip=ip, record_success=False)
+    except DomainError as error:
+        message = _("密码不正确。") if error.code == "auth.invalid_credentials" else error.message
+        raise DomainError(message, code=error.code, field="password", status=error.status) from error
+    token, key = api_token_issue(user, label=label, days=days)
+    event_record(SecurityEvent.Kind.TOKEN_CREATED, user=user, identifier=user.username, ip=ip, detail=label[:200])
+    return token, key

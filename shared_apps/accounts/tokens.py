@@ -26,11 +26,14 @@ def token_lifetime() -> timedelta:
     return timedelta(days=int(getattr(settings, "PLATFORM_API_TOKEN_DAYS", 30)))
 
 
+TOKEN_DAY_CHOICES = (7, 30, 90)  # what a person may choose for an integration's token on the account page
+
+
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()  # 256 random bits: a fast hash is enough, and it is a lookup key
 
 
-def api_token_issue(user, *, label: str = "") -> tuple[ApiToken, str]:
+def api_token_issue(user, *, label: str = "", days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for `user`; the clear key is returned once and never stored."""
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -38,7 +41,7 @@ def api_token_issue(user, *, label: str = "") -> tuple[ApiToken, str]:
         key_hash=_digest(key),
         prefix=key[:8],
         label=label[:60],
-        expires_at=timezone.now() + token_lifetime(),
+        expires_at=timezone.now() + (timedelta(days=days) if days else token_lifetime()),
     )
     return token, key
 

@@ -13,9 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from shared_apps.accounts import services
 from shared_apps.accounts.forms import (
+    ApiTokenCreateForm,
     MobileChangeForm,
     PasswordChangeForm,
     PasswordLoginForm,
@@ -210,13 +212,40 @@ def sms_outbox_view(request):
 
 
 @login_required
-def api_tokens_view(request):
-    """The person's live API tokens, each revocable (ADR 0015); another person's token id is not found."""
-    if request.method == "POST" and request.POST.get("action") == "revoke":
-        try:
-            api_token_revoke(request.user, int(request.POST.get("token") or 0))
-        except (DomainError, ValueError) as error:
-            raise Http404 from error
-        messages.success(request, _("令牌已撤销。"))
-        return redirect("api-tokens-page")
-    return render(request, "accounts/api_tokens.html", {"tokens": api_tokens_active(request.user)})
+@never_cache
+def account_security_view(request):
+    """账号安全: sign out every other device, create a token for an integration (shown once), list and revoke
+    tokens (ADR 0015). Another person's token id is not found."""
+    form = ApiTokenCreateForm(prefix="token")
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            try:
+                api_token_revoke(request.user, int(request.POST.get("token") or 0))
+            except (DomainError, ValueError) as error:
+                raise Http404 from error
+            messages.success(request, _("令牌已撤销。"))
+            return redirect("account-security")
+        if action == "sign_out_everywhere":
+            services.sessions_end_everywhere(user=request.user, ip=client_ip(request))
+            update_session_auth_hash(request, request.user)  # this device stays signed in
+            messages.success(request, _("已退出其他所有设备，全部 API 令牌已撤销。"))
+            return redirect("account-security")
+        if action == "create":
+            form = ApiTokenCreateForm(request.POST, prefix="token")
+            if form.is_valid():
+                try:
+                    _token, new_key = services.api_token_create(
+                        user=request.user,
+                        password=form.cleaned_data["password"],
+                        label=form.cleaned_data["label"],
+                        days=form.cleaned_data["days"],
+                        ip=client_ip(request),
+                    )
+                except DomainError as error:
+                    attach_error(form, error)
+                else:
+                    form = ApiTokenCreateForm(prefix="token")
+    context = {"tokens": api_tokens_active(request.user), "form": form, "new_key": new_key}
+    return render(request, "accounts/security.html", context, status=400 if form.errors else 200)

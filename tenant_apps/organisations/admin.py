@@ -5,9 +5,11 @@ certification review; whether a membership is a sub-account and which menus it m
 organisation's main account through the sub-account services (which check the grants). Roles stay editable — that
 is the tenant admin's job — and every change lands in the audit trail."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
+from shared_apps.accounts.security import account_unlock
 from shared_apps.oversight.models import AuditEntry
 from shared_apps.oversight.services import audit_value
 from tenant_apps.organisations.admin_site import AuditedAdminMixin, form_changes, tenant_admin_site
@@ -15,6 +17,7 @@ from tenant_apps.organisations.forms import MembershipAddForm
 from tenant_apps.organisations.models import Membership, Organisation
 from tenant_apps.organisations.selectors import forget_membership
 from tenants.append_only import AppendOnlyAdminMixin
+from tenants.client_ip import client_ip
 
 
 @admin.register(Organisation, site=tenant_admin_site)
@@ -34,6 +37,15 @@ class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["organisation"]
     exclude = ["user"]
     readonly_fields = ["is_sub_account", "menu_permissions", "created_at"]
+    actions = ["unlock_members"]
+
+    @admin.action(description=_("解除所选成员的登录锁定"))
+    def unlock_members(self, request, queryset):
+        """The city admin's unlock path for its members (ADR 0016): ends their password lock on every host."""
+        users = {membership.user for membership in queryset.select_related("user")}
+        for user in users:
+            account_unlock(user=user, by=request.user, ip=client_ip(request))
+        self.message_user(request, _("已解除 %(n)d 个账号的登录锁定。") % {"n": len(users)}, messages.SUCCESS)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
