@@ -13,6 +13,7 @@ class CmsConfig(AppConfig):
 
         # Existing tenants get a portal tree only if they have none; nationwide notices are rebuilt on provisioning.
         register_step("portal", services.portal_provision, order=40, on_existing=services.portal_upgrade)
+        register_step("cms_rights", services.cms_rights_provision, order=45, on_existing=services.cms_rights_upgrade)
         register_step("nationwide_notices", services.nationwide_provision, order=50)
         content_register(
             latest_notices=selectors.latest_notices, notices_url=selectors.notices_url, nav=selectors.portal_nav

@@ -5,8 +5,9 @@ tenant reach the other portals through `shared_apps.broadcasts` (ADR 0011), neve
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.forms import TaskStateCommentForm
+from wagtail.models import AbstractGroupApprovalTask, Orderable, Page
 from wagtail.rich_text import RichText
 from wagtail.search import index
 
@@ -311,3 +313,67 @@ class SurveySubmission(AbstractFormSubmission):
     class Meta:
         verbose_name = _("调研表提交")
         verbose_name_plural = _("调研表提交")
+
+
+# --- Moderation ---------------------------------------------------------------------------------------------------
+class NationwideApprovalForm(TaskStateCommentForm):
+    """What the approver confirms before a nationwide notice goes live: the number of cities that will show it."""
+
+    confirm_reach = forms.BooleanField(required=True)
+
+    def __init__(self, *args, **kwargs):
+        from cms.selectors import nationwide_audience_count
+
+        super().__init__(*args, **kwargs)
+        self.reach = nationwide_audience_count()
+        self.fields["confirm_reach"].label = _("我已确认：发布后将在 %(count)d 个城市门户显示") % {"count": self.reach}
+        self.fields["confirm_reach"].error_messages["required"] = _("请确认发布范围后再批准。")
+
+
+class PublishApprovalTask(AbstractGroupApprovalTask):
+    """Wagtail's group approval (editors submit, the tenant's content approvers approve and so publish), except
+    that approving a nationwide notice is one action that opens a confirmation naming how many city portals will
+    show it, and that confirmation is required (ADR 0011; configured by the preset's `[portal.moderation]`)."""
+
+    APPROVE_NATIONWIDE = "approve_nationwide"
+
+    class Meta:
+        verbose_name = _("审核发布")
+        verbose_name_plural = _("审核发布")
+
+    @staticmethod
+    def _reaches_cities(obj) -> bool:
+        """Whether publishing what is awaiting approval (the latest revision) rolls out to other cities."""
+        from cms.selectors import nationwide_reach
+
+        latest = obj.get_latest_revision_as_object() if hasattr(obj, "get_latest_revision_as_object") else obj
+        return nationwide_reach(latest) is not None
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if not actions or not self._reaches_cities(obj):
+            return actions
+        # Both approve entries become the one that confirms the reach first (always in the modal).
+        others = [action for action in actions if action[0] != "approve"]
+        return [*others, (self.APPROVE_NATIONWIDE, _("确认发布范围后批准"), True)]
+
+    def get_form_for_action(self, action):
+        if action == self.APPROVE_NATIONWIDE:
+            return NationwideApprovalForm
+        return super().get_form_for_action(action)
+
+    def get_template_for_action(self, action):
+        if action == self.APPROVE_NATIONWIDE:
+            return "cms/workflow/approve_nationwide_modal.html"
+        return super().get_template_for_action(action)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        obj = task_state.workflow_state.content_object
+        if action_name == self.APPROVE_NATIONWIDE:
+            if not kwargs.pop("confirm_reach", False):
+                raise PermissionDenied(_("请确认发布范围后再批准。"))
+            action_name = "approve"
+        elif action_name == "approve" and self._reaches_cities(obj):
+            # The page became nationwide after the actions were offered (or the request skipped the modal).
+            raise PermissionDenied(_("全国性通知须确认发布范围后再批准。"))
+        return super().on_action(task_state, user, action_name, **kwargs)

@@ -156,6 +156,26 @@ def site_search(request, query: str, page_number=None) -> PaginatorPage:
     return page
 
 
+def nationwide_audience_count() -> int:
+    """How many city portals show what this tenant publishes nationwide (ADR 0011)."""
+    from shared_apps.broadcasts.selectors import audience_count
+
+    return audience_count(connection.schema_name)
+
+
+def nationwide_reach(page) -> int | None:
+    """How many city portals will show `page` (as it would be published) besides this one; None when publishing
+    it rolls out nowhere (not marked nationwide, or this tenant does not publish nationwide)."""
+    from tenants.models import current_tenant
+
+    if not getattr(page, "nationwide", False):
+        return None
+    tenant = current_tenant()
+    if tenant is None or not tenant.publishes_nationwide:
+        return None
+    return nationwide_audience_count()
+
+
 def nationwide_notice(pk: int) -> NationwideNotice | None:
     return _nationwide().select_related("source").filter(pk=pk).first()
 

@@ -11,7 +11,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from cms.models import (
     ArticlePage,
@@ -19,6 +28,7 @@ from cms.models import (
     ColumnIndexPage,
     FaqPage,
     PortalHomePage,
+    PublishApprovalTask,
     SurveyField,
     SurveyPage,
     SurveySubmission,
@@ -136,10 +146,12 @@ def _article(spec: dict) -> ArticlePage:
     )
 
 
-# --- Editors ------------------------------------------------------------------------------------------------------
+# --- Editors and content approvers ----------------------------------------------------------------------------
 # Wagtail reads page and collection rights from groups, and groups are global (public schema). Each tenant
-# therefore has its own group, and only that tenant's schema grants it rights (ADR 0013).
+# therefore has its own groups, and only that tenant's schema grants them rights (ADR 0013): `<schema>·editors`
+# (roles editor, tenant_admin) and `<schema>·approvers` (role content_approver, the moderation task's reviewers).
 PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page")
+PUBLISH_PERMISSION = "publish_page"
 COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -149,6 +161,7 @@ COLLECTION_PERMISSIONS = (
     ("wagtaildocs", "choose_document"),
 )
 CMS_ROLES = ("editor", "tenant_admin")
+APPROVER_ROLES = ("content_approver",)
 
 
 def editor_group(schema_name: str | None = None) -> Group:
@@ -156,30 +169,75 @@ def editor_group(schema_name: str | None = None) -> Group:
     return group
 
 
-def editor_rights_ensure() -> Group:
-    """Grant this tenant's editor group the page rights on the portal tree and the media rights on the root
-    collection; the global groups Wagtail's migrations create get none here."""
-    group = editor_group()
-    home = PortalHomePage.objects.first() or Page.get_first_root_node()
-    GroupPagePermission.objects.exclude(group=group).delete()
-    GroupCollectionPermission.objects.exclude(group=group).delete()
-    for codename in PAGE_PERMISSIONS:
-        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
-        GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
-    collection = Collection.get_first_root_node()
-    for app_label, codename in COLLECTION_PERMISSIONS:
-        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+def approver_group(schema_name: str | None = None) -> Group:
+    group, _created = Group.objects.get_or_create(name=f"{schema_name or connection.schema_name}·approvers")
     return group
 
 
+def editor_rights_ensure(*, moderated: bool = False, clear_others: bool = True) -> Group:
+    """Grant this tenant's editor and approver groups the page rights on the portal tree and the media rights on
+    the root collection. Where pages are moderated editors get no publish right: they submit, approvers publish.
+    With `clear_others` the global groups Wagtail's migrations create (and any other group) lose their rights
+    here; a tenant kept as its admins left it (the demo's restart) keeps them."""
+    editors, approvers = editor_group(), approver_group()
+    home = PortalHomePage.objects.first() or Page.get_first_root_node()
+    if clear_others:
+        GroupPagePermission.objects.exclude(group__in=[editors, approvers]).delete()
+        GroupCollectionPermission.objects.exclude(group__in=[editors, approvers]).delete()
+    collection = Collection.get_first_root_node()
+    for group in (editors, approvers):
+        for codename in PAGE_PERMISSIONS:
+            if moderated and group == editors and codename == PUBLISH_PERMISSION:
+                continue
+            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+            GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
+        for app_label, codename in COLLECTION_PERMISSIONS:
+            permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+    if moderated:
+        GroupPagePermission.objects.filter(group=editors, permission__codename=PUBLISH_PERMISSION).delete()
+    return editors
+
+
 def editor_membership_sync(membership) -> None:
-    """Keep the person in this tenant's editor group exactly while they hold an editing role here."""
-    group = editor_group()
-    if membership.is_active and set(membership.roles) & set(CMS_ROLES):
-        membership.user.groups.add(group)
-    else:
-        membership.user.groups.remove(group)
+    """Keep the person in this tenant's editor and approver groups exactly while they hold those roles here."""
+    for group, roles in ((editor_group(), CMS_ROLES), (approver_group(), APPROVER_ROLES)):
+        if membership.is_active and set(membership.roles) & set(roles):
+            membership.user.groups.add(group)
+        else:
+            membership.user.groups.remove(group)
+
+
+def membership_groups_leave(user) -> None:
+    user.groups.remove(editor_group(), approver_group())
+
+
+# --- Moderation ---------------------------------------------------------------------------------------------------
+def moderation_ensure(spec: dict | None) -> Workflow | None:
+    """With the preset's `[portal.moderation]`: one Wagtail workflow on the portal home whose task, a
+    `PublishApprovalTask`, is decided by this tenant's approver group — so every page, nationwide notices
+    included, goes live when an approver approves it. Without it no workflow applies here: editors publish
+    themselves and nobody is offered the template's default “Moderators approval”, whose group is global."""
+    home = PortalHomePage.objects.first()
+    if not spec or home is None:
+        WorkflowPage.objects.all().delete()
+        return None
+    task_name = spec.get("task") or _("内容审核发布")
+    task = PublishApprovalTask.objects.filter(name=task_name).first() or PublishApprovalTask.objects.create(
+        name=task_name
+    )
+    if not task.active:
+        task.active = True
+        task.save(update_fields=["active"])
+    task.groups.set([approver_group()])
+    workflow, _created = Workflow.objects.get_or_create(name=spec.get("workflow") or _("内容发布审核"))
+    if not workflow.active:
+        workflow.active = True
+        workflow.save(update_fields=["active"])
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.exclude(page=home).delete()
+    WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
+    return workflow
 
 
 # --- Nationwide notices -------------------------------------------------------------------------------------------
@@ -241,17 +299,30 @@ def nationwide_rebuild() -> int:
 
 # --- Provisioning steps (registered in CmsConfig.ready) ---------------------------------------------------------
 def portal_provision(data: dict, context) -> None:
-    """The preset's portal tree (demo articles with the demo data) and this tenant's editor rights on it."""
+    """The preset's portal tree (demo articles with the demo data); rights on it are the next step's."""
     portal_tree_ensure(
         data.get("portal", {}), host=context.host, site_name=context.site_name, with_articles=context.with_demo_data
     )
-    editor_rights_ensure()
 
 
 def portal_upgrade(data: dict, context) -> None:
     """Tenants created before the portal existed get its tree once; existing portals are left to their editors."""
     if not PortalHomePage.objects.exists():
         portal_provision(data, context)
+
+
+def cms_rights_provision(data: dict, context) -> None:
+    """Editors' and approvers' rights on the tree and the preset's moderation (ADR 0013, docs/portal.md)."""
+    moderation = data.get("portal", {}).get("moderation")
+    editor_rights_ensure(moderated=bool(moderation))
+    moderation_ensure(moderation)
+
+
+def cms_rights_upgrade(data: dict, context) -> None:
+    """The same for a tenant kept as its admins left it, without taking rights from groups they made."""
+    moderation = data.get("portal", {}).get("moderation")
+    editor_rights_ensure(moderated=bool(moderation), clear_others=False)
+    moderation_ensure(moderation)
 
 
 def nationwide_provision(data: dict, context) -> None:

@@ -34,7 +34,7 @@ def membership_saved(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Membership)
 def membership_deleted(sender, instance, **kwargs):
-    instance.user.groups.remove(services.editor_group())
+    services.membership_groups_leave(instance.user)
 
 
 @receiver(nationwide_publishing_changed)

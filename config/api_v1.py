@@ -5,6 +5,7 @@ from django.urls import path
 from cms.api import ArticleDetailView, ArticleListView, ColumnListView, NationwideNoticeDetailView
 from shared_apps.accounts.api import CaptchaView, MyTokensView, MyTokenView, TokenView
 from shared_apps.directory.api import CompanyLookupView
+from tenant_apps.notifications.api import MessageListView, MessageReadView, MessagesReadAllView
 from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationDraftView
 from tenant_apps.organisations.api import SubAccountDetailView, SubAccountListView, SubAccountPasswordView
 from tenant_apps.portal.api import MeView, ModuleView, TenantProfileView
@@ -40,6 +41,9 @@ urlpatterns = [
     path("applications/", MyApplicationsView.as_view(), name="api-applications"),
     path("applications/<int:pk>/", ApplicationDetailView.as_view(), name="api-application"),
     path("applications/<int:pk>/withdraw/", WithdrawView.as_view(), name="api-application-withdraw"),
+    path("messages/", MessageListView.as_view(), name="api-messages"),
+    path("messages/<int:pk>/read/", MessageReadView.as_view(), name="api-message-read"),
+    path("messages/read-all/", MessagesReadAllView.as_view(), name="api-messages-read-all"),
     path("tasks/", AwaitingTasksView.as_view(), name="api-tasks"),
     path("tasks/<int:pk>/decide/", DecideView.as_view(), name="api-task-decide"),
     path(

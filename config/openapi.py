@@ -10,7 +10,7 @@ Corrections to what the generator does on its own:
   with `default=None` are nullable, as DRF writes them;
 - it documents only the success answer. Every refusal of the API has one shape, `{"code", "message", "errors"}`
   (tenants.errors.api_exception_handler); `AutoSchema` documents it under each status an operation can answer,
-  read from the view's permissions, authentication, throttles, parameters and method.
+  read from the view's permissions, authentication, throttles (or `rate_limited_methods`), parameters and method.
 """
 
 from __future__ import annotations
@@ -117,6 +117,7 @@ class AutoSchema(SpectacularAutoSchema):
             refusals.append(("415", "请求体的媒体类型不受支持（或缺少 Content-Type）"))
         if self.method in UNSAFE_METHODS and in_path:
             refusals.append(("409", "对象已有新进展（他人已处理、已撤销或版本过期）"))
-        if getattr(view, "throttle_classes", None):
+        # A view whose service keeps its own budget (sub-account creation) names the methods it spends it on.
+        if getattr(view, "throttle_classes", None) or self.method in getattr(view, "rate_limited_methods", ()):
             refusals.append(("429", "请求过于频繁，或登录失败次数过多"))
         return refusals

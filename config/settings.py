@@ -43,6 +43,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PLATFORM_TRUSTE
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "shared_apps.ui",  # the UI kit (ADR 0018); before `captcha`, whose widget template it draws
     "shared_apps.accounts",
     "shared_apps.oversight",
     "shared_apps.directory",
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "cms.middleware.AdminLanguageMiddleware",  # after the locale: Wagtail's admin is Chinese unless chosen otherwise
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenant_apps.portal.context_processors.portal",
+                "tenant_apps.notifications.context_processors.message_badge",  # unread_messages, message_centre_url
             ],
         },
     },
@@ -170,7 +173,21 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "shared_apps.accounts.passwords.TenantPasswordValidator"}]
 PLATFORM_PASSWORD_POLICY = "tenant_apps.configuration.selectors.password_policy"
 PLATFORM_SMS_BACKEND = os.environ.get("PLATFORM_SMS_BACKEND", "shared_apps.accounts.sms.OutboxBackend")
+# Every SMS starts with 【signature】: a tenant host's own (its configuration, editable by the city admin), the
+# console's and public host's this one.
+PLATFORM_SMS_SIGNATURE = os.environ.get("PLATFORM_SMS_SIGNATURE", "中小企业数字化转型城市试点")
+PLATFORM_SMS_SIGNATURE_SOURCE = "tenant_apps.configuration.selectors.sms_signature"
 PLATFORM_SMS_OUTBOX_VISIBLE = env_bool("PLATFORM_SMS_OUTBOX_VISIBLE", False)  # also shown whenever DEBUG is on
+# Lockout (ADR 0016): failures of one account from anywhere in 24 h before its passwords lock, for how long, and
+# failures from one address across accounts in 15 min before that address pauses (raise it behind a shared NAT).
+PLATFORM_LOCKOUT_PER_ACCOUNT = int(os.environ.get("PLATFORM_LOCKOUT_PER_ACCOUNT", 10))
+PLATFORM_LOCKOUT_ACCOUNT_MINUTES = int(os.environ.get("PLATFORM_LOCKOUT_ACCOUNT_MINUTES", 30))
+PLATFORM_LOCKOUT_PER_IP = int(os.environ.get("PLATFORM_LOCKOUT_PER_IP", 20))
+PLATFORM_SMS_DAILY_PER_MOBILE = int(os.environ.get("PLATFORM_SMS_DAILY_PER_MOBILE", 10))
+PLATFORM_SMS_DAILY_PER_IP = int(os.environ.get("PLATFORM_SMS_DAILY_PER_IP", 30))
+# Sub-account creation attempts per main account (identity) in any hour, workbench and API together: each attempt
+# may say that a username or mobile is taken nationally (tenant_apps.organisations.services).
+PLATFORM_SUB_ACCOUNT_ATTEMPTS_PER_HOUR = int(os.environ.get("PLATFORM_SUB_ACCOUNT_ATTEMPTS_PER_HOUR", 20))
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_IMAGE_SIZE = (110, 40)
 CAPTCHA_TIMEOUT = 5
@@ -185,7 +202,9 @@ ANONYMOUS_USER_NAME = None
 # --- Internationalisation ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+# config/locale: the English catalogue of our strings (makemessages writes it). config/wagtail_locale: Chinese for the
+# Wagtail admin strings Wagtail's own zh_Hans catalogues leave untranslated (maintained by hand, not makemessages).
+LOCALE_PATHS = [BASE_DIR / "config" / "locale", BASE_DIR / "config" / "wagtail_locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -301,7 +320,18 @@ SPECTACULAR_SETTINGS = {
 # --- Wagtail ----------------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "中小企业数字化转型城市试点平台"
 WAGTAILADMIN_BASE_URL = f"{PUBLIC_SCHEME}://{BASE_DOMAIN}:{PUBLIC_PORT}"
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = False  # content localisation: one language of content per tenant
+# The admin speaks Chinese whatever the browser asks (cms.middleware.AdminLanguageMiddleware); an editor may pick
+# English in Wagtail's account settings (ADR 0006).
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Editors sign in, out and reset passwords through the platform (captcha, lockout, SMS; cms/urls.py).
+WAGTAILADMIN_LOGIN_URL = "login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # the password policy and its history live in the platform
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+# The admin makes no requests to the internet: no Gravatar avatars, no release check, no "what's new" banner.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Substring search: PostgreSQL has no Chinese text-search parser here, so full-text search would treat a run of
 # Chinese characters as one word (ADR 0012). Queries run in the tenant schema, so search is per tenant.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database.fallback"}}

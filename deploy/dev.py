@@ -3,10 +3,11 @@
 
     python3 deploy/dev.py demo   # install, start PostgreSQL + Celery + web, print URLs and logins
     python3 deploy/dev.py test   # install, run the whole test suite
+    python3 deploy/dev.py audit  # install, audit .venv's dependencies for known vulnerabilities (deploy/audit.py)
 
 Standard library only: it creates `.venv/`, installs the project into it when `pyproject.toml` changed since
-the last install, and hands over to `manage.py` or pytest inside that environment. Everything else (embedded
-PostgreSQL, broker, tenants) is the project's own code, so the same steps work in CI and on a laptop.
+the last install, and hands over to `manage.py`, pytest or `deploy/audit.py` inside that environment. Everything
+else (embedded PostgreSQL, broker, tenants) is the project's own code, so the same steps work in CI and on a laptop.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def ensure_environment() -> None:
         return
     print("Installing the project and its dependencies into .venv …", flush=True)
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    # setuptools too: Python 3.11's venv seeds setuptools 65.5.0, which has known, fixed vulnerabilities (the
+    # dependency audit, deploy/audit.py, audits everything in .venv). Nothing here needs pkg_resources at run time.
+    subprocess.run([*pip, "install", "--upgrade", "pip", "setuptools"], check=True)
     subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
     STAMP.write_text(_wanted_stamp())
 
@@ -51,7 +54,7 @@ def demo_environment(environ: dict[str, str]) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "manage"}:
+    if not argv or argv[0] not in {"demo", "test", "audit", "manage"}:
         print(__doc__)
         return 2
     ensure_environment()
@@ -63,6 +66,8 @@ def main(argv: list[str]) -> int:
         args = [str(PYTHON), "manage.py", "demo", *rest]
     elif command == "test":
         args = [str(PYTHON), "-m", "pytest", *rest]
+    elif command == "audit":
+        args = [str(PYTHON), str(ROOT / "deploy" / "audit.py"), *rest]
     else:
         args = [str(PYTHON), "manage.py", *rest]
     os.execve(args[0], args, env)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from tenants.models import Domain, Tenant
+from tenants.append_only import AppendOnlyAdminMixin
+from tenants.models import AdminInvitation, Domain, Tenant
 from tenants.signals import nationwide_publishing_changed
 
 
@@ -19,3 +20,13 @@ class TenantAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "publishes_nationwide" in form.changed_data and obj.kind == Tenant.Kind.TENANT:
             nationwide_publishing_changed.send(sender=Tenant, tenant=obj)
+
+
+@admin.register(AdminInvitation)
+class AdminInvitationAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+    """Whether a city's first administrator has used their link (the token itself is never stored)."""
+
+    list_display = ["tenant", "user", "created_by", "created_at", "expires_at", "used_at"]
+    list_filter = ["tenant"]
+    exclude = ["token_hash"]
+    list_select_related = ["tenant", "user", "created_by"]

@@ -81,6 +81,38 @@ class Domain(DomainMixin):
         return self.domain
 
 
+class AdminInvitation(models.Model):
+    """A one-time link to set a password and administer one city, for an identity that has no usable password yet
+    (the first city admin named in the console). Only the SHA-256 of the link's token is kept; it expires, is used
+    once, and only on the host of its city (tenants.invitations)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("租户"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("被邀请人")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("邀请人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("管理员邀请")
+        verbose_name_plural = _("管理员邀请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "tenant", "used_at"], name="invitation_user_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} · {self.user}"
+
+
 def current_tenant() -> Tenant | None:
     """The Tenant row of the schema in use. Requests carry it; `schema_context()` only sets a stand-in that knows
     the schema name, so code that needs the row's fields reads it here."""

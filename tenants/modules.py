@@ -15,6 +15,9 @@ class Module:
     description: str
     # Roles whose workbench shows this module (the portal shows every enabled module to everyone).
     roles: tuple[str, ...] = ()
+    # City configuration the module cannot work without (the city admin's setup checklist marks it required):
+    # "anchor_units", "subsidy_policies", "windows".
+    needs: tuple[str, ...] = ()
 
 
 MODULES: dict[str, Module] = {
@@ -41,20 +44,28 @@ MODULES: dict[str, Module] = {
             _("资金申请"),
             _("项目验收、补贴申请、公示与拨付"),
             ("enterprise", "city_bureau", "finance", "expert"),
+            needs=("subsidy_policies",),
         ),
         Module(
             "ecosystem",
             _("生态申报"),
             _("服务商加入牵引单位产业生态联合体、产品申报与产品池"),
             ("provider", "anchor_unit", "ops", "city_bureau"),
+            needs=("anchor_units",),
         ),
         Module(
             "cultivation",
             _("梯度培育"),
             _("优质中小企业梯度培育：自评、认定申报、变更、复核"),
             ("enterprise", "city_bureau", "province"),
+            needs=("windows",),
         ),
-        Module("notices", _("通知公告"), _("通知公告、政策资讯、新闻与常见问题"), ("editor", "tenant_admin")),
+        Module(
+            "notices",
+            _("通知公告"),
+            _("通知公告、政策资讯、新闻与常见问题"),
+            ("editor", "content_approver", "tenant_admin"),
+        ),
     ]
 }
 

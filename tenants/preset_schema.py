@@ -34,6 +34,7 @@ ROLES = (
     "province",
     "finance",
     "editor",
+    "content_approver",
     "tenant_admin",
 )  # tenant_apps.organisations.roles.Role
 REGISTRATION_ROLES = ("enterprise", "provider")  # TenantSettings.registration_roles, ProfileFieldGroup.role
@@ -192,6 +193,27 @@ Flows = Annotated[dict[str, FlowSpec], AfterValidator(_flow_kinds)]
 class Branding(Table):
     primary_color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1d4ed8"
     tagline: str = ""
+
+
+class Identity(Table):
+    """Who runs the city's platform, as its portal footer names them: 主办单位, 承办单位, contact, 备案 numbers.
+    These are the preset's own city's names: see OWN_CITY_TABLES."""
+
+    authority: str = ""  # 主办单位
+    organiser: str = ""  # 承办单位
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_address: str = ""
+    icp_number: str = ""  # ICP 备案号
+    police_record_number: str = ""  # 公安机关备案号
+    site_code: str = ""  # 政府网站标识码
+
+
+# Tables that name the preset's own city (its bureau, its anchor units and their contacts). They are applied only
+# when provisioning the tenant whose schema is the preset's `schema_name`; a city created from the preset under
+# another name starts without them and gets its names from the console form. The names themselves stay data in the
+# preset file; no code asks which city it is provisioning.
+OWN_CITY_TABLES = ("identity", "anchor_units")
 
 
 class PilotPeriod(Table):
@@ -390,9 +412,18 @@ class Survey(Table):
     fields: list[SurveyFieldSpec] = []
 
 
+class Moderation(Table):
+    """Pages go live through a Wagtail workflow: editors submit, content approvers (role `content_approver`)
+    approve and publish; approving a nationwide notice first confirms how many cities will show it (cms)."""
+
+    workflow: Text | None = None  # None: the translated default name
+    task: Text | None = None
+
+
 class Portal(Table):
     banner_text: str = ""
     nationwide_notices: bool = False
+    moderation: Moderation | None = None  # None: editors publish themselves
     articles: list[Article] = []
     faq: Faq | None = None
     survey: Survey | None = None
@@ -419,6 +450,7 @@ class TenantPreset(Table):
     modules: list[ModuleCode] = []
     module_sets: list[Slug] = []
     branding: Branding = Branding()
+    identity: Identity = Identity()
     pilot_period: PilotPeriod = PilotPeriod()
     password_policy: PasswordPolicy = PasswordPolicy()
     registration: Registration = Registration()

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from tenants.errors import DomainError
-from tenants.preset_schema import KINDS, TenantPreset, key_path, schema_errors
+from tenants.preset_schema import KINDS, OWN_CITY_TABLES, TenantPreset, key_path, schema_errors
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +31,14 @@ class Preset:
     @property
     def demo_accounts(self) -> list[dict]:
         return self.data.get("demo_accounts", [])
+
+    def data_for(self, schema_name: str) -> dict:
+        """What the preset gives the tenant `schema_name`: everything for its own city; for any other city the
+        same defaults without the tables that name the preset's city (OWN_CITY_TABLES: its bureau, contacts and
+        anchor units), so a city created from the Harbin preset never shows Harbin's bureau as its authority."""
+        if schema_name == self.schema_name:
+            return dict(self.data)
+        return {key: value for key, value in self.data.items() if key not in OWN_CITY_TABLES}
 
 
 def _shown(path: Path) -> str:

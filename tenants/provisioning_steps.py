@@ -2,8 +2,9 @@
 
 `tenants` is the base layer and imports none of the apps above it, so `tenant_provision` does not know what a
 tenant needs: each app registers the step it owns with an order, and provisioning runs the steps in that order
-inside the tenant's schema. Orders in use: 10 configuration, 20 flows, 30 profile fields, 40 portal tree and
-editor rights, 50 nationwide notices, 60 demo accounts, 70 demo certifications.
+inside the tenant's schema. Orders in use: 10 configuration, 20 flows, 30 profile fields, 40 portal tree, 45
+editors' and approvers' rights and moderation, 50 nationwide notices, 60 demo accounts, 65 administrators, 70 demo
+certifications.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class ProvisionContext:
     host: str
     site_name: str
     with_demo_data: bool  # the preset's demo accounts and demo articles too
+    administrators: tuple[int, ...] = ()  # identities (accounts.User ids) to make this city's administrators
 
 
 StepFn = Callable[[dict, ProvisionContext], None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -91,13 +92,19 @@ def tenant_provision(
     subdomain: str | None = None,
     with_demo_data: bool = False,
     update_existing: bool = True,
+    overrides: Mapping | None = None,
+    administrators: Sequence[int] = (),
 ) -> ProvisionResult:
     """Create or update a tenant from a preset. Idempotent: a second run changes nothing and copies nothing.
 
     With `update_existing=False` an existing tenant keeps its configuration as its admins left it (the demo's
     restart): only the steps registered for existing tenants run (a portal tree where there is none, missing demo
     accounts). `with_demo_data` adds the preset's demo accounts and its demo articles (a city cloned from another
-    city's preset must not start with that city's notices)."""
+    city's preset must not start with that city's notices).
+
+    A city created from another city's preset gets the preset's defaults without the tables naming that city
+    (`Preset.data_for`). `overrides` replaces top-level preset tables for this tenant (the console's
+    `identity` and `pilot_period`); `administrators` are identity ids the organisations step makes city admins."""
     started = time.perf_counter()
     preset = load_preset(preset) if isinstance(preset, str) else preset
     schema_name = schema_name or preset.schema_name
@@ -116,9 +123,15 @@ def tenant_provision(
     tenant = Tenant.objects.filter(schema_name=schema_name).first()
     created = tenant is None
     if not created and not update_existing:
-        context = ProvisionContext(tenant=tenant, host=host, site_name=tenant.name, with_demo_data=with_demo_data)
+        context = ProvisionContext(
+            tenant=tenant,
+            host=host,
+            site_name=tenant.name,
+            with_demo_data=with_demo_data,
+            administrators=tuple(administrators),
+        )
         with schema_context(tenant.schema_name):
-            steps_run(preset.data, context, existing=True)
+            steps_run(preset.data_for(schema_name), context, existing=True)
         connection.set_schema_to_public()
         return ProvisionResult(tenant=tenant, created=False, seconds=time.perf_counter() - started)
     if created:
@@ -133,8 +146,10 @@ def tenant_provision(
     tenant.save(verbosity=0)  # a new row clones the template schema here
     Domain.objects.get_or_create(domain=host, defaults={"tenant": tenant, "is_primary": True})
 
-    data = {**preset.data, "name": name, "short_name": tenant.short_name}
-    context = ProvisionContext(tenant=tenant, host=host, site_name=name, with_demo_data=with_demo_data)
+    data = {**preset.data_for(schema_name), **(overrides or {}), "name": name, "short_name": tenant.short_name}
+    context = ProvisionContext(
+        tenant=tenant, host=host, site_name=name, with_demo_data=with_demo_data, administrators=tuple(administrators)
+    )
     with schema_context(tenant.schema_name):
         steps_run(data, context)
     connection.set_schema_to_public()

@@ -154,3 +154,22 @@ def outbox_code():
         return re.search(r"\d{6}", message.text).group(0)
 
     return read
+
+
+@pytest.fixture
+def lockout_clock(monkeypatch):
+    """The lockout's clock (events are stamped with it too): `lockout_clock.advance(seconds=31)` moves time on
+    without sleeping, so delays and pauses are tested at their exact boundaries."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    state = {"now": timezone.now()}
+
+    def advance(**delta):
+        state["now"] += timedelta(**delta)
+
+    clock = SimpleNamespace(now=lambda: state["now"], localtime=timezone.localtime, advance=advance)
+    monkeypatch.setattr("shared_apps.accounts.security.timezone", clock)
+    return clock

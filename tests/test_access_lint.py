@@ -21,6 +21,7 @@ GUARDED = {
     "RegistrationDraft",
     "AuditEntry",
     "SecurityEvent",
+    "Message",
 }
 PACKAGES = ("tenant_apps", "shared_apps", "cms")
 

@@ -123,7 +123,7 @@ def test_configuration_changes_are_recorded_including_inline_stages(login_client
     assert not entries("harbin", target_type="workflow.flow", target_id=str(flow.pk)).exists()  # flow unchanged
 
 
-def test_sub_account_changes_by_the_main_account_are_recorded(login_client, tenant_schema):
+def test_sub_account_changes_by_the_main_account_are_recorded(login_client, tenant_schema, captcha):
     main = login_client("national", "nat_enterprise")
     new = {
         "username": "audit_sub_user",
@@ -134,6 +134,7 @@ def test_sub_account_changes_by_the_main_account_are_recorded(login_client, tena
         "new_password2": "Audit#2026x",
         "menu_permissions": ["marketplace"],
     }
+    new |= captcha(main.get("/workbench/accounts/").content.decode(), None)
     assert main.post("/workbench/accounts/", new).status_code == 302
     with tenant_schema("national"):
         pk = Membership.objects.get(user__username="audit_sub_user").pk
@@ -166,12 +167,13 @@ def test_sub_account_changes_by_the_main_account_are_recorded(login_client, tena
     assert entries("national", action=AuditEntry.Action.SUB_ACCOUNT_CREATE, target_id=str(api.json()["id"])).exists()
 
 
-def test_a_failed_change_leaves_no_entry(login_client):
+def test_a_failed_change_leaves_no_entry(login_client, captcha):
     before = AuditEntry.objects.count()
     main = login_client("national", "nat_enterprise")
     refused = main.post(
         "/workbench/accounts/",
         {
+            **captcha(main.get("/workbench/accounts/").content.decode(), None),
             "username": "audit_fail_user",
             "name": "x",
             "mobile": "13800000101",  # the main account's own number

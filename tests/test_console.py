@@ -1,6 +1,9 @@
 """The national center console: every city with its figures, and new cities from presets."""
 
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from shared_apps.oversight.models import TenantFigures
@@ -45,38 +48,64 @@ def test_console_list_query_count_does_not_grow_with_cities(
     assert "牡丹江市" in html
 
 
+CITY = {
+    "name": "珠海市中小企业数字化转型城市试点",
+    "schema_name": "zhuhai",
+    "preset": "jiangmen",
+    "authority": "珠海市工业和信息化局",
+    "pilot_start": "2026-01-01",
+    "pilot_end": "2027-12-31",
+    "admin_name": "珠海管理员",
+    "admin_mobile": "13700001001",
+}
+
+
 def test_create_city_from_preset_in_the_console(login_client, national_staff, tenant_client):
     client = login_client(None, national_staff.username)
-    response = client.post(
-        "/tenants/new/", {"preset": "jiangmen", "schema_name": "zhuhai", "name": "珠海市中小企业数字化转型城市试点"}
-    )
+    response = client.post("/tenants/new/", CITY)
     assert response.status_code == 302
     tenant = Tenant.objects.get(schema_name="zhuhai")
     assert tenant.preset == "jiangmen" and "ecosystem" in tenant.modules
-    assert "珠海市中小企业数字化转型城市试点" in tenant_client("zhuhai").get("/").content.decode()
+    html = tenant_client("zhuhai").get("/").content.decode()
+    assert "珠海市中小企业数字化转型城市试点" in html and "珠海市工业和信息化局" in html
+    assert "江门" not in html  # neither Jiangmen's bureau nor its anchor units came along with its preset
     assert "已创建" in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize(
-    ("data", "field_message"),
+    ("change", "field", "field_message"),
     [
-        ({"preset": "harbin", "schema_name": "Bad Name", "name": "x"}, "小写字母开头"),
-        ({"preset": "harbin", "schema_name": "harbin", "name": "x"}, "该标识已被使用"),
-        ({"preset": "harbin", "schema_name": "public", "name": "x"}, "保留标识"),
-        ({"preset": "cultivation", "schema_name": "abc", "name": "x"}, "选择一个有效的选项"),
-        ({"preset": "harbin", "schema_name": "abc", "name": ""}, "该字段是必填项"),
+        ({"schema_name": "Bad Name"}, "schema_name", "小写字母开头"),
+        ({"schema_name": "harbin"}, "schema_name", "该标识已被使用"),
+        ({"schema_name": "public"}, "schema_name", "保留标识"),
+        ({"preset": "cultivation"}, "preset", "选择一个有效的选项"),
+        ({"name": ""}, "name", "该字段是必填项"),
+        ({"authority": ""}, "authority", "该字段是必填项"),
+        ({"pilot_start": "2027-01-01", "pilot_end": "2026-12-31"}, "pilot_end", "结束日期不能早于开始日期"),
+        ({"pilot_start": "2026-02-30"}, "pilot_start", "输入一个有效的日期"),
+        ({"admin_mobile": "12345678901"}, "admin_mobile", "11 位手机号码"),
+        ({"admin_name": ""}, "admin_name", "该字段是必填项"),
     ],
 )
-def test_bad_console_input_gets_a_field_message_not_a_500(login_client, national_staff, data, field_message):
+def test_bad_console_input_gets_a_field_message_not_a_500(login_client, national_staff, change, field, field_message):
+    data = {**CITY, "schema_name": "abc", **change}
     response = login_client(None, national_staff.username).post("/tenants/new/", data)
     assert response.status_code == 400
-    assert field_message in response.content.decode()
+    html = response.content.decode()
+    field_html = re.search(rf'<div class="field has-error" data-field="{field}">(.*?)</div>', html, re.S).group(1)
+    assert field_message in field_html
+    for name, value in data.items():  # nothing typed is lost
+        if value and name not in ("preset", *change):
+            assert f'value="{value}"' in html, name
     assert not Tenant.objects.filter(schema_name="abc").exists()
 
 
-def test_only_national_staff_may_create_cities(login_client):
-    response = login_client(None, "hrb_admin").post(
-        "/tenants/new/", {"preset": "harbin", "schema_name": "sneaky", "name": "x"}
-    )
-    assert response.status_code == 403
+@pytest.mark.parametrize("who", ["hrb_admin", None])
+def test_only_national_staff_may_create_cities(login_client, tenant_client, who):
+    client = login_client(None, who) if who else tenant_client(None)
+    response = client.post("/tenants/new/", {**CITY, "schema_name": "sneaky"})
+    assert response.status_code == (403 if who else 302)
+    if not who:
+        assert response["Location"].startswith("/accounts/login/")
     assert not Tenant.objects.filter(schema_name="sneaky").exists()
+    assert not get_user_model().objects.filter(mobile=CITY["admin_mobile"]).exists()

@@ -61,6 +61,8 @@ PUBLIC = {
     "login": "the sign-in page",
     "logout": "signing out needs no sign-in; it ends only the caller's own session",
     "password-reset": "password reset by SMS code, for people who cannot sign in",
+    "invitation-accept": "a city admin's one-time set-password link: the 256-bit token is the credential (an "
+    "unknown token is 404; tests/test_city_setup.py covers used, expired and other cities' links)",
     "sms-outbox": "dev-only SMS outbox: 404 unless DEBUG or PLATFORM_SMS_OUTBOX_VISIBLE (off in tests and production)",
     "register": "registration (anonymous) and joining this city (signed in elsewhere)",
     "service-agreement": "the registration's service agreement",
@@ -84,7 +86,7 @@ PUBLIC = {
 OWN_ACCOUNT = {
     "password-change": "the caller's own password; the identity is global, so any host may change it",
     "mobile-change": "the caller's own mobile; the identity is global",
-    "api-tokens-page": "the caller's own API tokens; the identity is global",
+    "account-security": "the caller's own sessions and API tokens; the identity is global",
     "api-tokens": "the caller's own API tokens; the identity is global",
     "api-token-revoke": "revokes one of the caller's own tokens; another person's id is 404 (test_account_security)",
     "register-profile": "the caller's own registration step 2 (a non-member gets 404)",
@@ -116,6 +118,7 @@ class World:
     attachment: int
     attachment_path: str
     sub_account: int
+    message: int
     article: int
     article_path: str
     notice: int
@@ -157,6 +160,16 @@ def _organisation_b():
     assert membership.organisation.certification == "certified"
 
 
+def _message_of_a(application) -> int:
+    """The bureau's decision in A's 我的消息 (the worker's job, run here): its title names A's application."""
+    from tenant_apps.notifications.models import Message
+    from tenant_apps.workflow.tasks import notify_applicant
+
+    entry = application.log.filter(action="approve").order_by("pk").first()
+    notify_applicant(entry.pk)
+    return Message.objects.get(source_key=f"workflow-log:{entry.pk}").pk
+
+
 def _organisation_a_data() -> dict:
     """A's application through its chain up to the stamped scan, its open task, and a sub-account."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -179,6 +192,7 @@ def _organisation_a_data() -> dict:
     scan = SimpleUploadedFile(A_FILE_NAME, PDF, content_type="application/pdf")
     workflow.stage_upload(task_id=upload.pk, membership=a, upload=scan)
     attachment = application.attachments.get()
+    message = _message_of_a(application)
     sub_account = organisations.sub_account_create(
         manager=a,
         username=A_SUB_USERNAME,
@@ -194,6 +208,7 @@ def _organisation_a_data() -> dict:
         "attachment": attachment.pk,
         "attachment_path": attachment.file.name,
         "sub_account": sub_account.pk,
+        "message": message,
         "secrets": [
             a.organisation.name,
             a.organisation.uscc,
@@ -247,9 +262,10 @@ def world(settings, tmp_path) -> World:
 
 
 def _a_state(world: World) -> tuple:
-    """What must not change whoever knocks: A's application, its task, its file, its sub-account."""
+    """What must not change whoever knocks: A's application, its task, its file, its sub-account, its unread message."""
     from django_tenants.utils import schema_context
 
+    from tenant_apps.notifications.models import Message
     from tenant_apps.organisations.models import Membership
     from tenant_apps.workflow.models import Application, Attachment, Task
 
@@ -262,6 +278,7 @@ def _a_state(world: World) -> tuple:
             application.version,
             task.state,
             Attachment.objects.filter(pk=world.attachment).exists(),
+            Message.objects.filter(pk=world.message, read_at__isnull=True).exists(),  # nobody else marks it read
             sub
             and (sub.user.mobile, sub.user.email, sub.user.is_active, sub.user.password, tuple(sub.menu_permissions)),
         )
@@ -278,6 +295,7 @@ class Sample:
 
 SAMPLES = {
     "api-token-revoke": Sample(lambda w: {"pk": 0}),
+    "invitation-accept": Sample(lambda w: {"token": "not-an-issued-token"}),
     "application-detail": Sample(lambda w: {"pk": w.application}, of_a=True),
     "application-progress-pdf": Sample(lambda w: {"pk": w.application}, of_a=True),
     "application-attachment": Sample(lambda w: {"pk": w.application, "attachment_pk": w.attachment}, of_a=True),
@@ -288,6 +306,8 @@ SAMPLES = {
     "api-task-decide": Sample(lambda w: {"pk": w.task}, of_a=True),
     "api-sub-account": Sample(lambda w: {"pk": w.sub_account}, of_a=True),
     "api-sub-account-password": Sample(lambda w: {"pk": w.sub_account}, of_a=True),
+    "message-detail": Sample(lambda w: {"pk": w.message}, of_a=True),
+    "api-message-read": Sample(lambda w: {"pk": w.message}, of_a=True),
     "workbench-module": Sample(lambda w: {"code": "admission"}),
     "module-home": Sample(lambda w: {"code": "admission"}),
     "api-module": Sample(lambda w: {"code": "admission"}),
@@ -452,6 +472,7 @@ def test_organisation_a_reaches_every_id_the_outsiders_are_refused(world, tenant
     assert A_TITLE in seen["application-detail"] and A_FILE_NAME in seen["application-detail"]
     assert A_TITLE in seen["api-application"] and A_SUB_USERNAME in seen["sub-account"]
     assert A_SUB_USERNAME in seen["api-sub-account"] and seen["application-attachment"].startswith("%PDF")
+    assert A_TITLE in seen["message-detail"]
 
 
 def test_excluded_areas_refuse_outsiders_at_the_door(world, tenant_client):

@@ -11,7 +11,10 @@ from tenants import preset_schema
 from tenants.errors import DomainError
 from tenants.presets import PRESET_DIR, _shown, load_preset, tenant_preset_codes
 
-ROLES = "enterprise, provider, anchor_unit, ops, expert, city_bureau, province, finance, editor, tenant_admin"
+ROLES = (
+    "enterprise, provider, anchor_unit, ops, expert, city_bureau, province, finance, editor, content_approver, "
+    "tenant_admin"
+)
 HANDLERS = "role, anchor_unit, experts, applicant_upload"
 STAGE_KEYS = "name, handler, role, actions, due_days, checks"
 

@@ -19,11 +19,19 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "flows",
         "profile_fields",
         "portal",
+        "cms_rights",
         "nationwide_notices",
         "demo_accounts",
+        "administrators",
         "demo_certifications",
     ]
-    assert [step.name for step in steps if step.on_existing] == ["portal", "demo_accounts", "demo_certifications"]
+    assert [step.name for step in steps if step.on_existing] == [
+        "portal",
+        "cms_rights",
+        "demo_accounts",
+        "administrators",
+        "demo_certifications",
+    ]
 
 
 def test_two_steps_cannot_share_an_order():
@@ -38,19 +46,20 @@ def test_a_kept_tenant_gets_missing_demo_accounts_only_and_an_updated_one_its_pr
     from tenant_apps.organisations.models import Membership
 
     with tenant_schema("harbin"):
-        TenantSettings.objects.filter(pk=1).update(tagline="城市管理员改过的标语")
+        TenantSettings.objects.filter(pk=1).update(tagline="城市管理员改过的标语", authority_name="改过的主办单位")
         ColumnIndexPage.objects.get(slug="news").delete()
         Membership.objects.filter(user__username="hrb_finance").delete()
 
     assert tenant_provision("harbin", with_demo_data=True, update_existing=False).created is False
     with tenant_schema("harbin"):
         assert TenantSettings.objects.get(pk=1).tagline == "城市管理员改过的标语"
+        assert TenantSettings.objects.get(pk=1).authority_name == "改过的主办单位"
         assert not ColumnIndexPage.objects.filter(slug="news").exists()
         assert Membership.objects.filter(user__username="hrb_finance", is_active=True).exists()
 
     tenant_provision("harbin")
     with tenant_schema("harbin"):
-        assert TenantSettings.objects.get(pk=1).tagline == "哈尔滨市工业和信息化局"
+        assert TenantSettings.objects.get(pk=1).authority_name == "哈尔滨市工业和信息化局"
         assert ColumnIndexPage.objects.filter(slug="news").exists()
 
 

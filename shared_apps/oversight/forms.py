@@ -2,20 +2,51 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenants.errors import DomainError
+from tenants.models import Domain, Tenant
 from tenants.presets import load_preset, tenant_preset_codes
-from tenants.services import validate_schema_name
+from tenants.services import tenant_host, validate_schema_name
+from tenants.validators import mobile_validator
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"  # the browser's own date picker, in the page's language; the value is ISO (2026-01-31)
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TenantCreateForm(forms.Form):
-    preset = forms.ChoiceField(label=_("预设"))
+    """A new city: its names, host and preset, its pilot period and its first administrator."""
+
+    name = forms.CharField(label=_("平台名称"), max_length=100, help_text=_("如：大庆市中小企业数字化转型城市试点"))
     schema_name = forms.CharField(
-        label=_("标识"), max_length=30, help_text=_("小写字母开头，只含小写字母和数字；也是子域名，如 daqing。")
+        label=_("子域名（标识）"),
+        max_length=30,
+        help_text=_("小写字母开头，只含小写字母和数字；也是子域名，如 daqing。"),
     )
-    name = forms.CharField(label=_("平台名称"), max_length=100)
+    preset = forms.ChoiceField(label=_("预设"), help_text=_("模块、审核流程和默认配置；不会带入该预设城市的名称。"))
+    authority = forms.CharField(label=_("主办单位"), max_length=100, help_text=_("如：大庆市工业和信息化局"))
+    pilot_start = forms.DateField(label=_("试点期开始"), widget=DateInput)
+    pilot_end = forms.DateField(label=_("试点期结束"), widget=DateInput)
+    admin_name = forms.CharField(label=_("城市管理员姓名"), max_length=30)
+    admin_mobile = forms.CharField(
+        label=_("城市管理员手机号"),
+        max_length=11,
+        validators=[mobile_validator],
+        help_text=_("已有账号的人收到通知短信；没有账号的人收到设置密码的一次性链接。"),
+    )
+
+    groups = (
+        (_("城市"), ("name", "schema_name", "preset", "authority", "pilot_start", "pilot_end")),
+        (_("首位城市管理员"), ("admin_name", "admin_mobile")),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preset"].choices = [(code, load_preset(code).name) for code in tenant_preset_codes()]
+
+    def fieldsets(self):
+        return [(title, [self[name] for name in names]) for title, names in self.groups]
 
     def clean_schema_name(self):
         value = self.cleaned_data["schema_name"].strip()
@@ -23,8 +54,15 @@ class TenantCreateForm(forms.Form):
             validate_schema_name(value)
         except DomainError as error:
             raise forms.ValidationError(str(error)) from error
-        from tenants.models import Tenant
-
         if Tenant.objects.filter(schema_name=value).exists():
             raise forms.ValidationError(_("该标识已被使用。"))
+        if Domain.objects.filter(domain=tenant_host(value)).exists():
+            raise forms.ValidationError(_("该子域名已被其他城市使用。"))
         return value
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("pilot_start"), data.get("pilot_end")
+        if start and end and end < start:
+            self.add_error("pilot_end", _("试点期结束日期不能早于开始日期。"))
+        return data

@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.accounts.views import client_ip
+from shared_apps.oversight.cities import city_create
 from shared_apps.oversight.forms import TenantCreateForm
 from shared_apps.oversight.models import AuditEntry
 from shared_apps.oversight.selectors import audit_entries, audit_tenants, console_tenants
 from tenants.errors import DomainError, attach_error
-from tenants.services import tenant_provision, tenant_url
+from tenants.services import tenant_url
 
 
 def _require_console(user) -> None:
@@ -28,18 +31,27 @@ def console_home(request):
 
 @login_required
 def tenant_create(request):
+    """新建城市: the tenant from a preset with its own authority and pilot period, and its first administrator."""
     _require_console(request.user)
     form = TenantCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = tenant_provision(data["preset"], schema_name=data["schema_name"], name=data["name"])
+            result = city_create(actor=request.user, ip=client_ip(request), **data)
         except DomainError as error:
             attach_error(form, error, "schema_name")
+        except IntegrityError:  # the same subdomain submitted twice at once: the second insert loses
+            form.add_error("schema_name", _("该标识已被使用。"))
         else:
+            notice = (
+                _("已向城市管理员 %(mobile)s 发送设置密码的一次性链接。")
+                if result.invited
+                else _("已短信通知城市管理员 %(mobile)s（已有账号）。")
+            )
             messages.success(
                 request,
-                _("已创建 %(name)s，用时 %(seconds).2f 秒。") % {"name": result.tenant.name, "seconds": result.seconds},
+                _("已创建 %(name)s，用时 %(seconds).2f 秒。") % {"name": result.tenant.name, "seconds": result.seconds}
+                + notice % {"mobile": data["admin_mobile"]},
             )
             return redirect("console-home")
     return render(request, "console/tenant_create.html", {"form": form}, status=400 if form.errors else 200)

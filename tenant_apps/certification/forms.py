@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.ui.widgets import DatePickerInput
 from tenant_apps.certification.models import CertificationRequest
 from tenant_apps.configuration.models import Industry
 from tenants.validators import USCCField, phone_validator
@@ -30,13 +31,25 @@ class CertificationForm(forms.ModelForm):
         ]
         field_classes = {"uscc": USCCField}
         widgets = {
-            "founded_on": forms.DateInput(attrs={"type": "date"}),
+            "founded_on": DatePickerInput(),
             "introduction": forms.Textarea(attrs={"rows": 4, "maxlength": 300}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = Industry.objects.all()
+        self.fields["industry"].empty_label = _("请选择")
         self.fields["contact_phone"].validators.append(phone_validator)
         self.fields["registered_capital"].min_value = 0
         self.fields["introduction"].help_text = _("不超过 300 字。")
+
+    GROUPS = (
+        (_("企业信息"), ("company_name", "uscc", "founded_on", "industry", "registered_capital", "headcount")),
+        (_("联系方式"), ("contact_name", "contact_phone", "email", "region", "address", "website")),
+        (_("企业简介"), ("introduction",)),
+    )
+
+    @property
+    def groups(self):
+        """The form's fields in the groups the page shows them in (forms/groups.html)."""
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tenant_apps.certification.selectors import KIND, certification_request_of
-from tenant_apps.workflow.registry import Section, register_content, register_edit_url
+from tenant_apps.workflow.registry import Section, register_content, register_edit_url, register_kind
 
 
 def edit_url(application) -> str:
@@ -44,5 +45,6 @@ def content(application) -> list[Section]:
 
 
 def register() -> None:
+    register_kind(KIND, gettext_lazy("企业认证"))
     register_edit_url(KIND, edit_url)
     register_content(KIND, content)

@@ -3,12 +3,50 @@
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tenants.validators import uscc_validator
+from tenants.errors import DomainError
+from tenants.uploads import upload_checked
+from tenants.validators import phone_validator, uscc_validator
+
+LOGO_FORMATS = ("png", "jpg", "webp")
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def logo_validator(upload) -> None:
+    """A logo is a PNG, JPEG or WebP image of at most 1 MB, checked by content like every upload."""
+    if getattr(upload, "_committed", False):
+        return  # the stored file of an unchanged form: it was checked when it was uploaded
+    try:
+        upload_checked(
+            upload,
+            allowed=LOGO_FORMATS,
+            max_bytes=LOGO_MAX_BYTES,
+            wrong_type=_("标志须为 PNG、JPEG 或 WebP 图片。"),
+            too_large=_("标志图片不能超过 1 MB。"),
+            field="logo",
+        )
+    except DomainError as error:
+        raise ValidationError(error.message, code=error.code) from error
+
+
+SMS_SIGNATURE_MAX = 20
+SMS_SIGNATURE_WORDS = "中小企业数字化转型"
+sms_signature_validator = RegexValidator(r"^[^【】\[\]]{2,20}$", _("短信签名为 2 至 20 个字，不含括号。"))
+
+
+def sms_signature_default(short_name: str) -> str:
+    """The signature a city gets until its admin writes one: its short name and the pilot's words, e.g.
+    哈尔滨 → 哈尔滨中小企业数字化转型 (a short name that already says them is cut after them)."""
+    base = (short_name or "").strip()
+    if SMS_SIGNATURE_WORDS in base:
+        return base[: base.index(SMS_SIGNATURE_WORDS) + len(SMS_SIGNATURE_WORDS)][:SMS_SIGNATURE_MAX]
+    base = base.removesuffix("平台")
+    return base[: SMS_SIGNATURE_MAX - len(SMS_SIGNATURE_WORDS)] + SMS_SIGNATURE_WORDS
 
 
 class TenantSettings(models.Model):
@@ -18,6 +56,29 @@ class TenantSettings(models.Model):
     short_name = models.CharField(_("简称"), max_length=30)
     tagline = models.CharField(_("标语"), max_length=200, blank=True)
     primary_color = models.CharField(_("主题色"), max_length=7, default="#1d4ed8")
+    # The portal's identity (footer, header): this city's own names, never copied from another city's preset.
+    authority_name = models.CharField(_("主办单位"), max_length=100, blank=True)
+    organiser_name = models.CharField(_("承办单位"), max_length=100, blank=True)
+    logo = models.ImageField(
+        _("标志"),
+        upload_to="branding/",
+        blank=True,
+        validators=[logo_validator],
+        help_text=_("PNG、JPEG 或 WebP，不超过 1 MB。"),
+    )
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    contact_address = models.CharField(_("联系地址"), max_length=200, blank=True)
+    icp_number = models.CharField(_("ICP 备案号"), max_length=50, blank=True)
+    police_record_number = models.CharField(_("公安机关备案号"), max_length=50, blank=True)
+    site_code = models.CharField(_("网站标识码"), max_length=30, blank=True)
+    sms_signature = models.CharField(
+        _("短信签名"),
+        max_length=SMS_SIGNATURE_MAX,
+        blank=True,
+        validators=[sms_signature_validator],
+        help_text=_("本城市每条短信开头的【签名】，不含括号，如“哈尔滨中小企业数字化转型”；留空则按简称生成。"),
+    )
     pilot_start = models.DateField(_("试点期开始"), null=True, blank=True)
     pilot_end = models.DateField(_("试点期结束"), null=True, blank=True)
     password_min_length = models.PositiveSmallIntegerField(
@@ -66,6 +127,13 @@ class TenantSettings(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        if not self.sms_signature:  # a new city, or an admin who cleared it: the default from the short name
+            self.sms_signature = sms_signature_default(self.short_name)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sms_signature"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def current(cls) -> "TenantSettings":

@@ -1,10 +1,18 @@
 """Reads of a tenant's configuration."""
 
-from tenant_apps.configuration.models import TenantSettings
+from tenant_apps.configuration.models import TenantSettings, sms_signature_default
 
 
 def tenant_settings() -> TenantSettings | None:
     return TenantSettings.objects.filter(pk=1).first()
+
+
+def sms_signature() -> str:
+    """This tenant's SMS signature without brackets (PLATFORM_SMS_SIGNATURE_SOURCE); "" before it is configured."""
+    row = TenantSettings.objects.filter(pk=1).only("sms_signature", "short_name").first()
+    if row is None:
+        return ""
+    return row.sms_signature or sms_signature_default(row.short_name)
 
 
 def password_policy(user=None):

@@ -8,6 +8,18 @@ from django.db import transaction
 
 from tenant_apps.configuration.models import AnchorUnit, DeclarationWindow, Industry, SubsidyPolicy, TenantSettings
 
+# Preset `[identity]` keys → TenantSettings columns.
+IDENTITY_FIELDS = {
+    "authority": "authority_name",
+    "organiser": "organiser_name",
+    "contact_phone": "contact_phone",
+    "contact_email": "contact_email",
+    "contact_address": "contact_address",
+    "icp_number": "icp_number",
+    "police_record_number": "police_record_number",
+    "site_code": "site_code",
+}
+
 
 def _decimal(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
@@ -15,7 +27,10 @@ def _decimal(value) -> Decimal | None:
 
 @transaction.atomic
 def configuration_apply(preset: dict) -> None:
-    """Create or update the tenant's configuration from preset data; rows the preset does not name are kept."""
+    """Create or update the tenant's configuration from preset data; rows the preset does not name are kept.
+
+    Identity values (主办单位 …) are written only where the data names them: a city created from another city's
+    preset gets none of that city's (`Preset.data_for`), only what the console gave, and keeps them afterwards."""
     policy = preset.get("password_policy", {})
     period = preset.get("pilot_period", {})
     branding = preset.get("branding", {})
@@ -39,6 +54,11 @@ def configuration_apply(preset: dict) -> None:
             "registration_profile_step": registration.get("profile_step", False),
             "service_agreement": registration.get("service_agreement", ""),
             "privacy_notice": registration.get("privacy_notice", ""),
+            **{
+                column: preset["identity"][key]
+                for key, column in IDENTITY_FIELDS.items()
+                if key in preset.get("identity", {})
+            },
         },
     )
     industries = {}

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.forms import CaptchaMixin, NewPasswordMixin
+from shared_apps.ui.widgets import PrefixedTextInput
 from tenant_apps.onboarding.profile_forms import OrganisationCoreForm
 from tenants.validators import mobile_validator
 
@@ -18,7 +19,12 @@ class AccountForm(CaptchaMixin, NewPasswordMixin):
         help_text=USERNAME_HELP,
         error_messages={"invalid": _("用户名须为 6–30 位字母、数字或下划线。")},
     )
-    mobile = forms.CharField(label=_("手机号"), max_length=11, validators=[mobile_validator], help_text="+86")
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=11,
+        validators=[mobile_validator],
+        widget=PrefixedTextInput("+86", attrs={"inputmode": "numeric", "autocomplete": "tel-national"}),
+    )
     agree = forms.BooleanField(
         label=_("我已阅读并同意《服务协议》和《隐私政策》"),
         error_messages={"required": _("请阅读并同意服务协议和隐私政策。")},

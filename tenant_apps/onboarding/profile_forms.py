@@ -18,7 +18,9 @@ class OrganisationCoreForm(forms.Form):
 
     name = forms.CharField(label=_("单位名称"), max_length=64)
     uscc = USCCField(label=_("统一社会信用代码"))
-    industry = forms.ModelChoiceField(label=_("所属行业"), queryset=Industry.objects.none(), required=False)
+    industry = forms.ModelChoiceField(
+        label=_("所属行业"), queryset=Industry.objects.none(), required=False, empty_label=_("请选择")
+    )
     region = forms.CharField(label=_("所在地区"), max_length=60, required=False)
     address = forms.CharField(label=_("详细地址"), max_length=100, required=False)
     contact_name = forms.CharField(label=_("联系人"), max_length=30)

@@ -44,6 +44,8 @@ class SubAccountCreateSerializer(SubAccountSerializer):
 class SubAccountListView(mixins.ListModelMixin, ScopedAPIView):
     permission_classes = [IsAuthenticated, IsTenantMember, ManagesOrganisation]
     serializer_class = SubAccountSerializer
+    # Creating spends the manager's hourly attempt budget, shared with the workbench form (429 sub_account.rate_limited).
+    rate_limited_methods = ("POST",)
 
     def scoped_queryset(self, membership):
         return sub_accounts(membership)

@@ -13,6 +13,14 @@ def demo_accounts_provision(data: dict, context) -> None:
         demo_accounts_seed(data.get("demo_accounts", []), password_hash=make_password(DEMO_PASSWORD))
 
 
+def administrators_provision(data: dict, context) -> None:
+    """The city administrators the console named when it created the tenant (accounts.User ids in the context)."""
+    from tenant_apps.organisations.services import administrators_grant
+
+    if context.administrators:
+        administrators_grant(context.administrators)
+
+
 class OrganisationsConfig(AppConfig):
     name = "tenant_apps.organisations"
     label = "organisations"
@@ -23,3 +31,4 @@ class OrganisationsConfig(AppConfig):
 
         # Also for tenants kept as they are (the demo's restart): demo accounts added since are created.
         register_step("demo_accounts", demo_accounts_provision, order=60, on_existing=demo_accounts_provision)
+        register_step("administrators", administrators_provision, order=65, on_existing=administrators_provision)

@@ -4,7 +4,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.accounts.forms import NewPasswordMixin
+from shared_apps.accounts.forms import CaptchaMixin, NewPasswordMixin
 from tenant_apps.organisations.models import Membership
 from tenants.modules import enabled_modules
 from tenants.validators import mobile_validator
@@ -26,7 +26,10 @@ class SubAccountEditForm(MenuPermissionsMixin):
     field_order = ["mobile", "email", "menu_permissions"]
 
 
-class SubAccountCreateForm(NewPasswordMixin, SubAccountEditForm):
+class SubAccountCreateForm(CaptchaMixin, NewPasswordMixin, SubAccountEditForm):
+    """The image captcha is checked with the form, before the service spends the manager's attempt budget and looks
+    the username and mobile up (services.sub_account_create)."""
+
     username = forms.RegexField(
         label=_("用户名"),
         regex=r"^[A-Za-z0-9_]{6,30}$",
@@ -34,7 +37,16 @@ class SubAccountCreateForm(NewPasswordMixin, SubAccountEditForm):
         error_messages={"invalid": _("用户名须为 6–30 位字母、数字或下划线。")},
     )
     name = forms.CharField(label=_("姓名"), max_length=30)
-    field_order = ["username", "name", "mobile", "email", "new_password1", "new_password2", "menu_permissions"]
+    field_order = [
+        "username",
+        "name",
+        "mobile",
+        "email",
+        "new_password1",
+        "new_password2",
+        "menu_permissions",
+        "captcha",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -59,3 +59,28 @@ def mask_mobile(mobile: str | None) -> str:
 def expert_memberships():
     """The tenant's active experts, for choosing who reviews an expert stage."""
     return Membership.objects.filter(roles__contains=["expert"], is_active=True).select_related("user")
+
+
+def member_cities(user) -> list[dict]:
+    """The serving cities where `user` has an active membership, in the registry's order:
+    [{"schema", "name", "url"}] (url: that city's workbench). For the role switcher: one identity, one membership per
+    city (ADR 0003), so switching role means switching city. Reads each city's schema in turn, one EXISTS each,
+    like the password policy does (tenant_apps.configuration.selectors.password_policy); callers cache the answer
+    (tenant_apps.portal.context_processors)."""
+    from django.urls import reverse
+    from django_tenants.utils import schema_context
+
+    from tenants.models import Tenant
+    from tenants.services import tenant_url
+
+    if user is None or not user.is_authenticated:
+        return []
+    workbench = reverse("workbench").lstrip("/")
+    found = []
+    for tenant in Tenant.objects.serving().prefetch_related("domains"):
+        with schema_context(tenant.schema_name):
+            member = Membership.objects.filter(user_id=user.pk, is_active=True).exists()
+        if member:
+            name = tenant.short_name or tenant.name
+            found.append({"schema": tenant.schema_name, "name": name, "url": tenant_url(tenant) + workbench})
+    return found

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context
+from rest_framework.throttling import SimpleRateThrottle
 
 from tenant_apps.organisations import audit
 from tenant_apps.organisations.models import Membership, Organisation
@@ -29,6 +34,22 @@ def membership_grant(*, user, roles: list[str], organisation: Organisation | Non
     forget_membership(user)
     audit.membership_granted(membership, before)
     return membership
+
+
+@transaction.atomic
+def administrators_grant(user_ids) -> list[Membership]:
+    """Make these identities this city's administrators (the console's first city admin), keeping any roles and
+    organisation they already hold here."""
+    User = get_user_model()
+    memberships = []
+    for user in User.objects.filter(pk__in=list(user_ids)).order_by("pk"):
+        existing = Membership.objects.filter(user=user).first()
+        roles = list(existing.roles) if existing else []
+        if Role.TENANT_ADMIN not in roles:
+            roles.append(Role.TENANT_ADMIN)
+        organisation = existing.organisation if existing else None
+        memberships.append(membership_grant(user=user, roles=roles, organisation=organisation))
+    return memberships
 
 
 @transaction.atomic
@@ -85,6 +106,45 @@ def _grantable(manager: Membership, menu_permissions: list[str]) -> list[str]:
     return sorted(set(menu_permissions))
 
 
+class SubAccountAttemptBudget(SimpleRateThrottle):
+    """DRF's sliding window over the cache, used here rather than on a view so the workbench form and the API spend
+    one budget: at most `PLATFORM_SUB_ACCOUNT_ATTEMPTS_PER_HOUR` creation attempts per manager identity in any hour."""
+
+    scope = "sub_account_create"
+
+    def __init__(self, user_id: int):
+        self.ident = user_id
+        super().__init__()
+
+    def get_rate(self) -> str:
+        return f"{int(getattr(settings, 'PLATFORM_SUB_ACCOUNT_ATTEMPTS_PER_HOUR', 20))}/hour"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.ident}
+
+
+def _attempt_spend(manager: Membership) -> None:
+    """Count one creation attempt against the manager's budget, or refuse (429) once it is spent.
+
+    Creating a sub-account has to say when a username or mobile is taken, and identities are national: without a
+    budget a certified main account could probe who is registered anywhere. Every attempt that reaches those lookups
+    counts, whether it then succeeds or is refused; a refused one here does not. The budget belongs to the identity,
+    not the city (its cache key lives under the public schema), and concurrent attempts of one manager queue on an
+    advisory lock, so none is lost from the count."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sub-account-attempts:{manager.user_id}"])
+    budget = SubAccountAttemptBudget(manager.user_id)
+    with schema_context(get_public_schema_name()):
+        allowed = budget.allow_request(None, None)
+    if not allowed:
+        minutes = max(1, math.ceil((budget.wait() or budget.duration) / 60))
+        raise DomainError(
+            _("新建子账号的尝试过于频繁，请 %(minutes)d 分钟后再试。") % {"minutes": minutes},
+            code="sub_account.rate_limited",
+            status=429,
+        )
+
+
 def _mobile_free(mobile: str, *, except_user=None) -> None:
     User = get_user_model()
     taken = User.objects.filter(mobile=mobile)
@@ -105,7 +165,9 @@ def sub_account_create(
     password: str,
     menu_permissions: list[str],
 ) -> Membership:
+    """The web form has checked its image captcha before this runs; then who may, then the budget, then lookups."""
     _require_manager(manager)
+    _attempt_spend(manager)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("该用户名已被使用。"), code="sub_account.username_taken", field="username")

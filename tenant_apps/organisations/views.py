@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from shared_apps.ui.pagination import paginate
 from tenant_apps.organisations import services
 from tenant_apps.organisations.forms import SubAccountCreateForm, SubAccountEditForm, SubAccountPasswordForm
 from tenant_apps.organisations.selectors import access_sub_account, current_membership, sub_accounts
+from tenant_apps.organisations.tables import SUB_ACCOUNTS
 from tenants.errors import DomainError, attach_error
 
 
@@ -41,8 +42,8 @@ def sub_account_list(request):
         else:
             messages.success(request, _("子账号已创建。"))
             return redirect("sub-accounts")
-    page = Paginator(sub_accounts(manager), 20).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form, "manager": manager}
+    page = paginate(request, sub_accounts(manager))
+    context = {"page": page, "form": form, "manager": manager, "table": SUB_ACCOUNTS}
     return render(request, "organisations/sub_accounts.html", context, status=400 if form.errors else 200)
 
 

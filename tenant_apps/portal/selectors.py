@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.configuration.models import Industry
 from tenant_apps.configuration.selectors import tenant_settings
-from tenants.modules import enabled_modules
+from tenant_apps.organisations.services import SUB_ACCOUNT_ROLES
+from tenants.modules import MODULES, enabled_modules
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class MenuItem:
     code: str
     label: str
     url: str
+    # Other URL prefixes whose pages belong to this item (the side menu marks it as where the person is).
+    also: tuple[str, ...] = ()
 
 
 def module_menu(tenant) -> list[MenuItem]:
@@ -51,6 +54,7 @@ def tenant_profile(tenant) -> dict:
         "name": settings_row.display_name if settings_row else tenant.name,
         "short_name": settings_row.short_name if settings_row else tenant.short_name,
         "tagline": settings_row.tagline if settings_row else "",
+        "identity": tenant_identity(settings_row),
         "primary_color": settings_row.primary_color if settings_row else "#1d4ed8",
         "pilot_start": settings_row.pilot_start if settings_row else None,
         "pilot_end": settings_row.pilot_end if settings_row else None,
@@ -59,6 +63,23 @@ def tenant_profile(tenant) -> dict:
             for code, name in Industry.objects.filter(is_pilot=True).values_list("code", "name")
         ],
         "modules": [{"code": module.code, "label": module.label} for module in enabled_modules(tenant)],
+    }
+
+
+def tenant_identity(settings_row) -> dict:
+    """Who runs the portal (footer, header): this city's own names and numbers, empty where none are set."""
+    if settings_row is None:
+        return {}
+    return {
+        "authority": settings_row.authority_name,
+        "organiser": settings_row.organiser_name,
+        "logo_url": settings_row.logo.url if settings_row.logo else "",
+        "contact_phone": settings_row.contact_phone,
+        "contact_email": settings_row.contact_email,
+        "contact_address": settings_row.contact_address,
+        "icp_number": settings_row.icp_number,
+        "police_record_number": settings_row.police_record_number,
+        "site_code": settings_row.site_code,
     }
 
 
@@ -72,10 +93,50 @@ def workbench_menu(tenant, membership) -> list[MenuItem]:
         for module in enabled_modules(tenant)
         if membership.has_role(*module.roles) and membership.can_use_module(module.code)
     ]
-    if membership.manages_organisation:
+    if membership.manages_organisation and membership.has_role(*SUB_ACCOUNT_ROLES):  # never a bureau (services)
         items.append(MenuItem("sub-accounts", _("子账号管理"), reverse("sub-accounts")))
     if membership.has_role("tenant_admin"):
         items.append(MenuItem("admin", _("城市管理后台"), reverse("tenant_admin:index")))
-    if membership.has_role("editor", "tenant_admin"):
+    if membership.has_role("editor", "content_approver", "tenant_admin"):
         items.append(MenuItem("cms", _("内容管理"), reverse("wagtailadmin_home")))
     return items
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    code: str
+    title: str
+    items: tuple[MenuItem, ...]
+
+
+def can_certify(membership) -> bool:
+    """The main account of an enterprise or provider: 我的企业 (certification) is theirs."""
+    return bool(membership) and membership.has_role("enterprise", "provider") and not membership.is_sub_account
+
+
+def workbench_navigation(tenant, membership) -> list[MenuGroup]:
+    """The workbench's side menu, grouped: the workbench itself, my organisation, the business modules, city
+    administration and my account. Modules and tools come from `workbench_menu` (roles, sub-account grants,
+    enabled modules: one decision, shared with /api/v1/me/); this only adds the fixed pages and groups them."""
+    if membership is None:
+        return []
+    tools = workbench_menu(tenant, membership)
+    work = [
+        MenuItem("home", _("工作台首页"), reverse("workbench")),
+        MenuItem("inbox", _("我的待办"), reverse("inbox"), also=(reverse("application-detail", args=[0])[:-2],)),
+        MenuItem("messages", _("我的消息"), reverse("message-centre")),
+    ]
+    unit = [MenuItem("enterprise", _("我的企业"), reverse("my-enterprise"))] if can_certify(membership) else []
+    unit += [item for item in tools if item.code == "sub-accounts"]
+    admin = (
+        [MenuItem("setup", _("初始化清单"), reverse("setup-checklist"))] if membership.has_role("tenant_admin") else []
+    )
+    admin += [item for item in tools if item.code in {"admin", "cms"}]
+    groups = [
+        ("work", _("工作台"), work),
+        ("unit", _("我的单位"), unit),
+        ("modules", _("业务办理"), [item for item in tools if item.code in MODULES]),
+        ("admin", _("城市管理"), admin),
+        ("account", _("个人设置"), [MenuItem("security", _("账号安全"), reverse("account-security"))]),
+    ]
+    return [MenuGroup(code, title, tuple(items)) for code, title, items in groups if items]

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.ui.widgets import DatePickerInput, UploadInput
 from tenant_apps.workflow.models import LogEntry
+from tenant_apps.workflow.services import UPLOAD_MAX_BYTES
 
 
 class VersionedForm(forms.Form):
@@ -23,14 +25,19 @@ class DecisionForm(VersionedForm):
 
 
 class InboxFilterForm(forms.Form):
-    name = forms.CharField(label=_("申请名称"), required=False)
-    applicant = forms.CharField(label=_("申请人"), required=False)
-    start = forms.DateField(label=_("创建时间从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("申请名称"), required=False, max_length=100)
+    applicant = forms.CharField(label=_("申请人"), required=False, max_length=100)
+    start = forms.DateField(label=_("创建时间"), required=False, widget=DatePickerInput(role="start"))
+    end = forms.DateField(label=_("至"), required=False, widget=DatePickerInput(range_end=True))
+    # {% filter_bar %} draws start and end as one range control (ui.widgets).
+    date_ranges = [("start", "end", _("创建时间"))]
 
 
 class UploadForm(VersionedForm):
-    file = forms.FileField(label=_("盖章扫描件（PDF，不超过 100 MB）"))
+    file = forms.FileField(
+        label=_("盖章扫描件"),
+        widget=UploadInput(types="PDF", accept=".pdf,application/pdf", max_bytes=UPLOAD_MAX_BYTES),
+    )
 
 
 class WithdrawForm(VersionedForm):

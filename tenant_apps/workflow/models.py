@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from tenant_apps.organisations.roles import Role
-from tenant_apps.workflow.registry import check_named
+from tenant_apps.workflow.registry import check_named, kind_label
 
 
 class Flow(models.Model):
@@ -132,6 +132,15 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_kind_display(self) -> str:
+        """The kind's Chinese name, never its code: this city's flow name (the list selectors annotate it as
+        `flow_name`, so a list costs no query per row; a single application looks it up), else the name the kind
+        registered (workflow.registry.register_kind)."""
+        name = getattr(self, "flow_name", None)
+        if name is None:
+            name = Flow.objects.filter(kind=self.kind).values_list("name", flat=True).first()
+        return name or kind_label(self.kind) or str(_("其他申请"))
 
     @property
     def current_stage(self) -> dict | None:

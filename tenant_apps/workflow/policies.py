@@ -56,6 +56,17 @@ def tasks_to_assign(membership) -> QuerySet[Task]:
     return Task.objects.filter(handler=Stage.Handler.EXPERTS, state=Task.State.OPEN)
 
 
+def reviews(membership) -> bool:
+    """Whether this person takes part in reviews at all, so 待我审批 is theirs to watch: a role some stage of this
+    city names, a role that assigns experts, an expert, or an anchor unit. An applicant whose only task is uploading
+    a stamped scan is not a reviewer (an enterprise never sees 待我审批)."""
+    if not _usable(membership):
+        return False
+    if membership.has_role(*ASSIGNING_ROLES, "expert", "anchor_unit"):
+        return True
+    return Stage.objects.filter(handler=Stage.Handler.ROLE, role__in=membership.roles).exists()
+
+
 def tasks_awaiting(membership) -> QuerySet[Task]:
     """The 待我审批 inbox: what I decide, plus expert stages still waiting for me to assign their experts."""
     if not _usable(membership):

@@ -24,6 +24,20 @@ def outcome_handler(kind: str) -> Callable | None:
     return _OUTCOME_HANDLERS.get(kind)
 
 
+# --- The kind's name -------------------------------------------------------------------------------------------------
+_KIND_LABELS: dict[str, str] = {}
+
+
+def register_kind(kind: str, label) -> None:
+    """The Chinese name of an application kind (企业认证), shown wherever no city flow names it."""
+    _KIND_LABELS[kind] = label
+
+
+def kind_label(kind: str) -> str | None:
+    label = _KIND_LABELS.get(kind)
+    return str(label) if label is not None else None
+
+
 # --- Re-edit path and content of each kind -------------------------------------------------------------------------
 _EDIT_URLS: dict[str, Callable] = {}
 _CONTENT: dict[str, list[Callable]] = {}

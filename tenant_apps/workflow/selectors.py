@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from tenant_apps.workflow import policies
-from tenant_apps.workflow.models import Application, LogEntry, Task
+from tenant_apps.workflow.models import Application, Flow, LogEntry, Stage, Task
+
+
+def _flow_name(kind_path: str = "kind") -> Subquery:
+    """The city's name for the row's kind (企业认证, 试点企业入库申请 …), read in the list's own query."""
+    return Subquery(Flow.objects.filter(kind=OuterRef(kind_path)).values("name")[:1])
 
 
 def tasks_awaiting(membership):
@@ -14,6 +20,7 @@ def tasks_awaiting(membership):
     return (
         policies.tasks_awaiting(membership)
         .select_related("application", "application__applicant", "application__organisation")
+        .annotate(flow_name=_flow_name("application__kind"))
         .order_by("-created_at", "-id")
     )
 
@@ -21,7 +28,10 @@ def tasks_awaiting(membership):
 def my_applications(membership):
     """我的申请, newest first."""
     return (
-        policies.my_applications(membership).select_related("applicant", "organisation").order_by("-created_at", "-id")
+        policies.my_applications(membership)
+        .select_related("applicant", "organisation")
+        .annotate(flow_name=_flow_name())
+        .order_by("-created_at", "-id")
     )
 
 
@@ -83,3 +93,29 @@ def latest_return(application) -> LogEntry | None:
 
 def application_log(application) -> list[LogEntry]:
     return list(application.log.select_related("actor"))
+
+
+def next_step(application: Application) -> str:
+    """What happens next, in the applicant's words (我的申请 on the workbench home)."""
+    state = application.state
+    if state == Application.State.DRAFT:
+        return _("继续填写后提交")
+    if state == Application.State.IN_REVIEW:
+        stage = application.current_stage
+        if stage is None:
+            return _("等待审核")
+        if stage.get("handler") == Stage.Handler.APPLICANT_UPLOAD:
+            return _("请下载申请表，盖章后上传扫描件")
+        return _("等待“%(stage)s”审核") % {"stage": stage.get("name", "")}
+    if state == Application.State.RETURNED:
+        return _("按审核意见修改后重新提交")
+    if state == Application.State.WITHDRAWN:
+        return _("已撤销，可修改后重新提交")
+    if state == Application.State.APPROVED:
+        return _("已通过，办理完成")
+    return _("未通过，办理结束")
+
+
+def unfinished_applications(membership):
+    """My applications that wait for me to edit and (re)submit: drafts, returned and withdrawn ones."""
+    return my_applications(membership).filter(state__in=Application.EDITABLE_STATES)

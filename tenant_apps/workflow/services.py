@@ -99,6 +99,16 @@ def _notify(log_entry_id: int) -> None:
         logger.exception("could not queue notification for log entry %s", log_entry_id)
 
 
+def _notify_experts(task_id: int, user_ids: list[int]) -> None:
+    """Queue the assigned experts' notification (after commit, like `_notify`)."""
+    from tenant_apps.workflow.tasks import notify_experts
+
+    try:
+        notify_experts.apply_async((task_id, user_ids), retry=False)
+    except Exception:  # noqa: BLE001 - logged; the grant stands and the experts find the task in their inbox
+        logger.exception("could not queue the expert notification for task %s", task_id)
+
+
 def _check_version(application: Application, expected: int | None) -> None:
     """Forms carry the version they were opened at: a decision or edit made on a stale page is refused."""
     if expected is not None and int(expected) != application.version:
@@ -332,4 +342,6 @@ def task_assign_experts(*, task_id: int, membership, expert_user_ids: list[int])
         raise DomainError(_("请选择本平台的专家。"), code="workflow.not_experts", field="experts")
     TaskUserObjectPermission.objects.filter(content_object=task).exclude(user_id__in=experts).delete()
     assign_perm(f"workflow.{policies.DECIDE_PERMISSION}", get_user_model().objects.filter(pk__in=experts), task)
+    chosen = sorted(experts)
+    transaction.on_commit(lambda: _notify_experts(task.pk, chosen))  # each expert is told once per task
     return task

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shared_apps.ui.pagination import paginate
 from tenant_apps.organisations.selectors import current_membership
-from tenant_apps.workflow import policies, services
+from tenant_apps.workflow import policies, services, tables
 from tenant_apps.workflow.forms import AssignExpertsForm, DecisionForm, InboxFilterForm, UploadForm, WithdrawForm
 from tenant_apps.workflow.models import Application, Stage
 from tenant_apps.workflow.registry import content_for, edit_url_for
@@ -34,18 +35,29 @@ def _member(request):
 
 @login_required
 def inbox(request):
+    """我的待办: 待我审批 (reviewers; for applicants 待我处理, shown only while they have an upload to do) and
+    我的申请, each filtered and paged."""
     membership = _member(request)
-    tab = request.GET.get("tab", "awaiting")
+    reviewer = policies.reviews(membership)
+    awaiting = tasks_awaiting(membership)
+    show_awaiting = reviewer or awaiting.exists()
+    tab = request.GET.get("tab") or ("awaiting" if show_awaiting else "mine")
+    if tab != "mine" and not show_awaiting:
+        tab = "mine"
     filters = InboxFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     if tab == "mine":
-        rows = filter_inbox(my_applications(membership), **criteria)
+        rows, table = filter_inbox(my_applications(membership), **criteria), tables.APPLICATIONS
     else:
-        rows = filter_inbox(tasks_awaiting(membership), field_prefix="application__", **criteria)
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"tab": tab, "page": page, "filters": filters, "query": query.urlencode()}
+        rows, table = filter_inbox(awaiting, field_prefix="application__", **criteria), tables.TASKS
+    context = {
+        "tab": tab,
+        "page": paginate(request, rows),
+        "table": table,
+        "filters": filters,
+        "show_awaiting": show_awaiting,
+        "awaiting_label": _("待我审批") if reviewer else _("待我处理"),
+    }
     return render(request, "workflow/inbox.html", context)
 
 
@@ -131,7 +143,8 @@ def application_detail(request, pk: int):
         "sections": content_for(application),
         "form": decision,
         "log": application_log(application),
-        "timeline": _timeline(application),
+        "timeline": _timeline_items(_timeline(application)),
+        "log_table": tables.LOG,
         "returned": latest_return(application),
         "checks": services.stage_checks(application) if application.state in Application.PENDING_STATES else [],
         "can_withdraw": is_applicant and application.state in Application.PENDING_STATES,
@@ -159,17 +172,45 @@ def _timeline(application):
     return rows
 
 
+def _timeline_items(rows) -> list[dict]:
+    """审核进度 for {% timeline %}: each stage with what became of it, who decided and when, and the opinion."""
+    items = []
+    for row in rows:
+        entry = row["entry"]
+        if row["state"] == "current":
+            label, meta = _("审核中"), ""
+        elif entry is not None:
+            actor = entry.actor.username if entry.actor else _("系统")
+            label = entry.get_action_display()
+            meta = f"{actor} · {timezone.localtime(entry.created_at):%Y-%m-%d %H:%M}"
+        else:
+            label, meta = _("未开始"), ""
+        items.append(
+            {
+                "title": row["stage"].get("name", ""),
+                "state": row["state"],
+                "label": label,
+                "meta": meta,
+                "body": entry.opinion if entry is not None else "",
+            }
+        )
+    return items
+
+
 @login_required
 def application_progress_pdf(request, pk: int):
     """审核进度 as a PDF (seed 004: review progress exportable as PDF)."""
     from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
 
-    from tenant_apps.workflow.documents import progress_pdf
+    from tenant_apps.workflow.documents import download_name, progress_pdf
 
     application = access_application(_member(request), pk)
     content = progress_pdf(application, _timeline(application), application_log(application))
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="progress-{application.pk}.pdf"'
+    # 企业认证-<申请人>-审核进度.pdf; Django writes RFC 5987 `filename*` for the Chinese name.
+    name = download_name(application, "pdf", suffix=_("审核进度"))
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
@@ -196,6 +237,7 @@ def application_attachment(request, pk: int, attachment_pk: int):
 def application_form(request, pk: int, fmt: str):
     """The generated form (DOCX or PDF) the applicant prints, stamps and uploads back at an upload stage."""
     from django.http import Http404, HttpResponse
+    from django.utils.http import content_disposition_header
 
     from tenant_apps.workflow import documents
 
@@ -208,5 +250,6 @@ def application_form(request, pk: int, fmt: str):
     else:
         content, mime = documents.application_form_pdf(application), "application/pdf"
     response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="form-{application.pk}.{fmt}"'
+    # 企业认证-<申请人>.pdf / .docx, named after the application (RFC 5987 `filename*` for the Chinese name).
+    response["Content-Disposition"] = content_disposition_header(True, documents.download_name(application, fmt))
     return response

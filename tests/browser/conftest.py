@@ -70,6 +70,19 @@ def browser():
         instance.close()
 
 
+PHONE = {"width": 390, "height": 844}  # the enterprise user opening a link from WeChat
+
+
+@pytest.fixture
+def phone(browser):
+    """A page at phone width with touch, for the layouts enterprises see on their phones."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN")

@@ -20,7 +20,8 @@ def test_sign_in_on_harbin_and_reach_the_workbench(page, live_url, tmp_path):
     page.click("#password-login button[type=submit]")
     page.wait_for_url("**/workbench/")
     assert "企业用户" in page.locator(".roles").inner_text()
-    assert page.get_by_text("哈尔滨示例电气装备有限公司").count() == 1
+    assert page.locator("main").get_by_text("哈尔滨示例电气装备有限公司").count() == 1
+    assert "哈尔滨示例电气装备有限公司" in page.locator(".role-switcher summary").inner_text()  # and in the top bar
     page.screenshot(path=str(tmp_path / "harbin-workbench.png"), full_page=True)
 
     # Sessions are per host: on Jiangmen the same person is not signed in yet.
@@ -66,7 +67,7 @@ def test_visitor_searches_a_column_and_reads_a_notice(page, live_url):
     page.goto(live_url("jiangmen") + "/")
     page.click(".portal-nav >> text=通知公告")
     page.fill("#q", "人才培训")
-    page.click("form[role=search] button[type=submit]")
+    page.click("main form[role=search] button[type=submit]")  # not the header's site search
     page.click("text=关于开展第三期中小企业数字化转型人才培训工作的通知")
     assert page.locator("article h1").inner_text() == "关于开展第三期中小企业数字化转型人才培训工作的通知"
     assert "2025-10-24" in page.locator(".meta").inner_text()
