@@ -308,10 +308,3 @@ def with_lock_state(users):
 def lock_state_locked(user) -> bool:
     locked_at, cleared_at = user.password_locked_at, user.password_cleared_at
     return locked_at is not None and (cleared_at is None or locked_at > cleared_at)
-
-
-def account_locked(user) -> bool:
-    """Whether password sign-in is locked for this identity now."""
-    from shared_apps.accounts.models import User
-
-    return lock_state_locked(with_lock_state(User.objects.filter(pk=user.pk)).get())
