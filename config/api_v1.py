@@ -6,7 +6,7 @@ from cms.api import ArticleDetailView, ArticleListView, ColumnListView, Nationwi
 from shared_apps.accounts.api import CaptchaView, MyTokensView, MyTokenView, TokenView
 from shared_apps.directory.api import CompanyLookupView
 from tenant_apps.notifications.api import MessageListView, MessageReadView, MessagesReadAllView
-from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationDraftView
+from tenant_apps.onboarding.api import RegistrationAccountView, RegistrationCodeView, RegistrationDraftView
 from tenant_apps.organisations.api import SubAccountDetailView, SubAccountListView, SubAccountPasswordView
 from tenant_apps.portal.api import MeView, ModuleView, TenantProfileView
 from tenant_apps.workflow.api import (
@@ -35,6 +35,7 @@ urlpatterns = [
     path("modules/<slug:code>/", ModuleView.as_view(), name="api-module"),
     path("directory/companies/", CompanyLookupView.as_view(), name="api-company-lookup"),
     path("registration/", RegistrationAccountView.as_view(), name="api-registration"),
+    path("registration/mobile-code/", RegistrationCodeView.as_view(), name="api-registration-code"),
     path("registration/draft/", RegistrationDraftView.as_view(), name="api-registration-draft"),
     path("organisation/sub-accounts/", SubAccountListView.as_view(), name="api-sub-accounts"),
     path("organisation/sub-accounts/<int:pk>/", SubAccountDetailView.as_view(), name="api-sub-account"),

@@ -109,10 +109,16 @@ def history_codes(password, user, schema, tenant_schema):
 
 def test_the_password_set_at_registration_is_history(tenant_schema):
     from tenant_apps.onboarding.services import registration_account_create
+    from tests.registration import mobile_code_for
 
     with tenant_schema("national"):
         user, _membership = registration_account_create(
-            role="enterprise", username="hist_reg", mobile="13711110001", password="Alpha#2026", agreed=True
+            role="enterprise",
+            username="hist_reg",
+            mobile="13711110001",
+            mobile_code=mobile_code_for("13711110001"),
+            password="Alpha#2026",
+            agreed=True,
         )
     user.set_password("Bravo#2026")
     user.save()

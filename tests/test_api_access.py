@@ -11,6 +11,7 @@ PUBLIC = {
     "api-tenant-profile",
     "api-company-lookup",
     "api-registration",
+    "api-registration-code",
     "api-token",
     "api-captcha",  # a new image captcha for the token endpoint
     "api-schema",

@@ -75,12 +75,14 @@ def test_returned_national_registration_reopens_its_profile_prefilled_not_an_emp
 
 def test_jiangmen_registration_returned_is_resubmitted_from_its_profile(login_client, tenant_schema):
     from tenant_apps.onboarding.services import registration_account_create
+    from tests.registration import mobile_code_for
 
     with tenant_schema("jiangmen"):
         user, membership = registration_account_create(
             role="provider",
             username=None,
             mobile="13966661002",
+            mobile_code=mobile_code_for("13966661002"),
             password="Jiangmen#2026x",
             agreed=True,
             company={

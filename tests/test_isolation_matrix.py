@@ -77,7 +77,8 @@ PUBLIC = {
     "api-portal-article": "the portal's published content, like the portal",
     "api-portal-national-notice": "the portal's published content, like the portal",
     "api-company-lookup": "the national company directory for registration forms (throttled)",
-    "api-registration": "registration over the API (captcha checked)",
+    "api-registration": "registration over the API (the SMS code proves the mobile)",
+    "api-registration-code": "registration code over the API (captcha checked, capped per mobile and address)",
     "api-token": "sign-in for API clients (credentials checked, lockout)",
     "api-captcha": "a new image captcha for the token endpoint",
 }
@@ -139,12 +140,14 @@ def _organisation_b():
     from tenant_apps.organisations.models import Membership
     from tenant_apps.workflow import services as workflow
     from tenant_apps.workflow.models import Task
+    from tests.registration import mobile_code_for
 
     base = "91230100MA0000B02"
     _user, membership = registration_account_create(
         role="enterprise",
         username=B_USERNAME,
         mobile="13977770021",
+        mobile_code=mobile_code_for("13977770021"),
         password="Iso#Matrix2026b",
         agreed=True,
         company={

@@ -2,22 +2,30 @@
 server-side draft), Jiangmen (mobile as account, company lookup); joining another city with the same identity."""
 
 import json
+import re
 
 import pytest
 from captcha.models import CaptchaStore
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from shared_apps.accounts.models import SmsCode, SmsMessage
 from tenant_apps.onboarding.models import RegistrationDraft
 from tenant_apps.organisations.models import Membership, Organisation
+from tests.registration import code_sent_to
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-def register(client, captcha, data):
+def register(client, captcha, data, *, code=None):
+    """Fill the form, press 获取验证码 (mobile + image captcha), read the SMS, press 注册."""
     html = client.get("/register/").content.decode()
-    return client.post("/register/", {**data, **captcha(html, None)})
+    sent = client.post("/register/", {**data, **captcha(html, None), "action": "sms_send"})
+    if "mobile" in data and not SmsMessage.objects.filter(mobile=data["mobile"]).exists():
+        return sent  # the send step refused (its message is on the page)
+    code = code or code_sent_to(data["mobile"])
+    return client.post("/register/", {**data, "mobile_code": code, "code_sent": "1", "action": "register"})
 
 
 HARBIN_FORM = {
@@ -179,9 +187,16 @@ def test_a_harbin_identity_joins_jiangmen_with_the_same_credentials(login_client
         assert Membership.objects.get(user=user).roles == ["enterprise"]
 
 
-def test_registration_api_with_captcha_and_structured_errors(tenant_client):
-    client = tenant_client("harbin")
+def api_code(client, mobile: str):
     key = CaptchaStore.generate_key()
+    answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
+    return client.post(
+        "/api/v1/registration/mobile-code/", {"mobile": mobile, **answer}, content_type="application/json"
+    )
+
+
+def test_registration_api_proves_the_mobile_and_answers_with_structured_errors(tenant_client):
+    client = tenant_client("harbin")
     body = {
         "role": "enterprise",
         "username": "api_newcomer",
@@ -189,21 +204,96 @@ def test_registration_api_with_captcha_and_structured_errors(tenant_client):
         "password": "Api#Harbin1",
         "agree": True,
     }
-    answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
-    weak = client.post("/api/v1/registration/", {**body, "password": "weak", **answer}, content_type="application/json")
-    assert weak.status_code == 400 and "密码长度须为 8–18 位。" in weak.json()["errors"]["password"]
-    key = CaptchaStore.generate_key()
-    answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
-    created = client.post("/api/v1/registration/", {**body, **answer}, content_type="application/json")
-    assert created.status_code == 201 and created.json() == {"username": "api_newcomer", "roles": ["enterprise"]}
     no_captcha = client.post(
-        "/api/v1/registration/", {**body, "mobile": "13911110006"}, content_type="application/json"
+        "/api/v1/registration/mobile-code/", {"mobile": "13911110005"}, content_type="application/json"
     )
     assert no_captcha.status_code == 400 and "captcha_code" in no_captcha.json()["errors"]
+    assert api_code(client, "13911110005").status_code == 202
+    code = code_sent_to("13911110005")
+    no_code = client.post("/api/v1/registration/", body, content_type="application/json")
+    assert no_code.status_code == 400 and "mobile_code" in no_code.json()["errors"]
+    weak = client.post(
+        "/api/v1/registration/", {**body, "password": "weak", "mobile_code": code}, content_type="application/json"
+    )
+    assert weak.status_code == 400 and "密码长度须为 8–18 位。" in weak.json()["errors"]["password"]
+    created = client.post("/api/v1/registration/", {**body, "mobile_code": code}, content_type="application/json")
+    assert created.status_code == 201 and created.json() == {"username": "api_newcomer", "roles": ["enterprise"]}
+    again = client.post(
+        "/api/v1/registration/",
+        {**body, "username": "api_second", "mobile_code": code},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and again.json()["code"] == "auth.expired"  # spent: one code, one account
     wrong_role = tenant_client("jiangmen").post(
-        "/api/v1/registration/", {**body, "mobile": "13911110007", **answer}, content_type="application/json"
+        "/api/v1/registration/", {**body, "mobile": "13911110007", "mobile_code": code}, content_type="application/json"
     )
     assert wrong_role.status_code == 400
+
+
+def test_no_account_without_the_code_from_the_sms(tenant_client, captcha):
+    client = tenant_client("harbin")
+    html = client.get("/register/").content.decode()
+    # Pressing 注册 at once: the code is asked for, the captcha is not (it guards the SMS).
+    response = client.post("/register/", {**HARBIN_FORM, "action": "register"})
+    assert response.status_code == 400 and "请先点击“获取验证码”" in response.content.decode()
+    sent = client.post("/register/", {**HARBIN_FORM, **captcha(html, None), "action": "sms_send"})
+    page = sent.content.decode()
+    assert sent.status_code == 200 and "验证码已发送至 139****0001" in page and "重新获取验证码" in page
+    assert 'value="hrb_newcomer"' in page  # what was typed stays
+    wrong = client.post("/register/", {**HARBIN_FORM, "mobile_code": "000000", "action": "register"})
+    if code_sent_to("13911110001") == "000000":  # one in a million: make the guess wrong
+        wrong = client.post("/register/", {**HARBIN_FORM, "mobile_code": "000001", "action": "register"})
+    assert wrong.status_code == 400 and "验证码不正确" in wrong.content.decode()
+    assert not User.objects.filter(mobile="13911110001").exists()
+    assert SmsCode.objects.get(mobile="13911110001").failed_attempts == 1
+
+
+def test_the_send_step_needs_the_image_captcha_and_a_valid_mobile(tenant_client, captcha):
+    client = tenant_client("harbin")
+    html = client.get("/register/").content.decode()
+    solved = captcha(html, None)
+    wrong = client.post("/register/", {**HARBIN_FORM, **solved, "captcha_1": "wrong", "action": "sms_send"})
+    assert wrong.status_code == 400 and "图形验证码不正确" in wrong.content.decode()
+    assert not SmsMessage.objects.filter(mobile="13911110001").exists()
+    html = client.get("/register/").content.decode()
+    bad = client.post("/register/", {**HARBIN_FORM, **captcha(html, None), "mobile": "1391111", "action": "sms_send"})
+    assert bad.status_code == 400 and "11 位手机号码" in bad.content.decode()
+    assert not SmsMessage.objects.exists() or not SmsMessage.objects.filter(mobile="1391111").exists()
+
+
+def test_a_registered_mobile_is_named_only_to_whoever_holds_the_phone(tenant_client, captcha):
+    """Sending answers the same for a registered mobile; a wrong code says only that the code is wrong."""
+    client = tenant_client("harbin")
+    taken = {**HARBIN_FORM, "mobile": "13800000201"}  # hrb_enterprise's mobile
+    html = client.get("/register/").content.decode()
+    sent = client.post("/register/", {**taken, **captcha(html, None), "action": "sms_send"})
+    assert sent.status_code == 200 and "验证码已发送至 138****0201" in sent.content.decode()
+    code = code_sent_to("13800000201")
+    guess = "000000" if code != "000000" else "111111"
+    wrong = client.post("/register/", {**taken, "mobile_code": guess, "action": "register"}).content.decode()
+    assert "验证码不正确" in wrong and "该手机号已注册" not in wrong
+    right = client.post("/register/", {**taken, "mobile_code": code, "action": "register"}).content.decode()
+    assert "该手机号已注册" in right
+
+
+def test_a_sign_in_code_does_not_register(tenant_client, captcha):
+    client = tenant_client("harbin")
+    html = client.get("/accounts/login/?mode=sms").content.decode()
+    client.post(
+        "/accounts/login/",
+        {"mode": "sms", "action": "sms_send", "send-mobile": "13911110001", **captcha(html, "send")},
+    )
+    code = code_sent_to("13911110001")
+    response = client.post("/register/", {**HARBIN_FORM, "mobile_code": code, "action": "register"})
+    assert response.status_code == 400 and "验证码已失效" in response.content.decode()
+    assert not User.objects.filter(mobile="13911110001").exists()
+
+
+def test_enter_in_any_field_registers_rather_than_resending(tenant_client):
+    html = tenant_client("harbin").get("/register/").content.decode()
+    form = html[html.index('id="register-form"') :]
+    first_submit = re.search(r'<button type="submit"[^>]*>', form).group(0)
+    assert 'value="register"' in first_submit
 
 
 def test_draft_api_isolation(tenant_client, login_client):

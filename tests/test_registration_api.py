@@ -7,9 +7,11 @@ from captcha.models import CaptchaStore
 from django.contrib.auth import get_user_model
 from stdnum.cn import uscc
 
+from shared_apps.accounts.models import SmsMessage
 from tenant_apps.onboarding.services import registration_account_create
 from tenant_apps.organisations.models import Membership, Organisation
 from tenants.errors import DomainError
+from tests.registration import code_sent_to, mobile_code_for
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -20,9 +22,17 @@ def valid_uscc(base: str) -> str:
 
 
 def api_register(client, body: dict):
-    key = CaptchaStore.generate_key()
-    answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
-    return client.post("/api/v1/registration/", {**body, **answer}, content_type="application/json")
+    """Both API steps: the code for the mobile (bought with the image captcha), then the account with that code.
+    A refused registration does not spend the code, so later attempts in a test read the one already sent."""
+    if not SmsMessage.objects.filter(mobile=body["mobile"]).exists():
+        key = CaptchaStore.generate_key()
+        answer = {"captcha_hashkey": key, "captcha_code": CaptchaStore.objects.get(hashkey=key).response}
+        sent = client.post(
+            "/api/v1/registration/mobile-code/", {"mobile": body["mobile"], **answer}, content_type="application/json"
+        )
+        assert sent.status_code == 202, sent.json()
+    code = code_sent_to(body["mobile"])
+    return client.post("/api/v1/registration/", {**body, "mobile_code": code}, content_type="application/json")
 
 
 JIANGMEN = {"role": "provider", "mobile": "13955550101", "password": "Jiangmen#2026x", "agree": True}
@@ -83,8 +93,9 @@ def test_page_and_api_give_the_same_company_message(tenant_client, captcha):
     client = tenant_client("jiangmen")
     html = client.get("/register/").content.decode()
     form = {"role": "provider", "mobile": "13955550103", "new_password1": "Jiangmen#2026x"}
-    form |= {"new_password2": "Jiangmen#2026x", "agree": "on", **bad, **captcha(html, None)}
-    page = client.post("/register/", form)
+    form |= {"new_password2": "Jiangmen#2026x", "agree": "on", **bad}
+    client.post("/register/", {**form, **captcha(html, None), "action": "sms_send"})
+    page = client.post("/register/", {**form, "mobile_code": code_sent_to("13955550103"), "action": "register"})
     assert page.status_code == 400
     assert api[0] in page.content.decode()
 
@@ -92,11 +103,21 @@ def test_page_and_api_give_the_same_company_message(tenant_client, captcha):
 def test_the_service_refuses_without_consent_whoever_calls_it(tenant_schema):
     with tenant_schema("harbin"), pytest.raises(DomainError) as refused:
         registration_account_create(
-            role="enterprise", username="svc_no_consent", mobile="13955550301", password="Api#Harbin1", agreed=False
+            role="enterprise",
+            username="svc_no_consent",
+            mobile="13955550301",
+            mobile_code=mobile_code_for("13955550301"),
+            password="Api#Harbin1",
+            agreed=False,
         )
     assert refused.value.code == "registration.agreement_required"
     with tenant_schema("jiangmen"), pytest.raises(DomainError) as no_company:
         registration_account_create(
-            role="provider", username=None, mobile="13955550302", password="Jiangmen#2026x", agreed=True
+            role="provider",
+            username=None,
+            mobile="13955550302",
+            mobile_code=mobile_code_for("13955550302"),
+            password="Jiangmen#2026x",
+            agreed=True,
         )
     assert no_company.value.code == "registration.company_invalid"

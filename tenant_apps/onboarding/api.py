@@ -2,6 +2,7 @@
 
 from captcha.serializers import CaptchaSerializer
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,14 +17,38 @@ from tenant_apps.organisations.api_access import IsTenantMember
 from tenants.validators import mobile_validator
 
 
-class RegistrationAccountView(APIView):
+class RegistrationCodeView(APIView):
+    """Step one of registering over the API: the image captcha buys one SMS code for the mobile."""
+
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
 
     class InputSerializer(CaptchaSerializer):
+        mobile = serializers.CharField(max_length=11, validators=[mobile_validator])
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: None},
+        summary="获取注册短信验证码（先 POST /api/v1/auth/captcha/ 取图形验证码）",
+    )
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.registration_code_send(mobile=payload.validated_data["mobile"], ip=client_ip(request))
+        return Response({"detail": _("验证码已发送，5 分钟内有效。")}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegistrationAccountView(APIView):
+    """Step two: the account, proved by the SMS code from step one (no captcha: the code is the stronger proof)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
         role = serializers.ChoiceField(choices=["enterprise", "provider"])
         username = serializers.RegexField(r"^[A-Za-z0-9_]{6,30}$", required=False)
         mobile = serializers.CharField(max_length=11, validators=[mobile_validator])
+        mobile_code = serializers.CharField(min_length=6, max_length=6, help_text="注册短信验证码（6 位）")
         password = serializers.CharField(write_only=True)
         agree = serializers.BooleanField(help_text="同意《服务协议》和《隐私政策》；须为 true。")
         # The company, as the registration page asks for it where the tenant collects it at sign-up (required
@@ -48,6 +73,7 @@ class RegistrationAccountView(APIView):
             role=data["role"],
             username=data.get("username"),
             mobile=data["mobile"],
+            mobile_code=data["mobile_code"],
             password=data["password"],
             agreed=data["agree"],
             company={k.removeprefix("company_"): v for k, v in data.items() if k.startswith("company_")} or None,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.accounts.forms import CaptchaMixin, NewPasswordMixin
+from shared_apps.accounts.forms import CaptchaMixin, NewPasswordMixin, code_field_kwargs
 from shared_apps.ui.widgets import PrefixedTextInput
 from tenant_apps.onboarding.profile_forms import OrganisationCoreForm
 from tenants.validators import mobile_validator
@@ -10,7 +10,11 @@ USERNAME_HELP = _("6–30 位字母、数字或下划线，注册后不可修改
 
 
 class AccountForm(CaptchaMixin, NewPasswordMixin):
-    """Step 1, shaped by the tenant's registration settings (roles, mobile as account, company fields)."""
+    """Step 1, shaped by the tenant's registration settings (roles, mobile as account, company fields).
+
+    One form, two buttons. 获取验证码 (`sending=True`) needs only the mobile and the image captcha — the captcha
+    guards the SMS, not the account — and checks whatever else was typed without requiring it. 注册 needs the SMS
+    code instead of a captcha: the code proves both a person and the phone."""
 
     role = forms.ChoiceField(label=_("注册身份"), widget=forms.RadioSelect)
     username = forms.RegexField(
@@ -25,14 +29,19 @@ class AccountForm(CaptchaMixin, NewPasswordMixin):
         validators=[mobile_validator],
         widget=PrefixedTextInput("+86", attrs={"inputmode": "numeric", "autocomplete": "tel-national"}),
     )
+    mobile_code = forms.CharField(**code_field_kwargs)
     agree = forms.BooleanField(
         label=_("我已阅读并同意《服务协议》和《隐私政策》"),
         error_messages={"required": _("请阅读并同意服务协议和隐私政策。")},
     )
-    field_order = ["role", "username", "mobile", "new_password1", "new_password2", "captcha", "agree"]
+    field_order = ["role", "mobile", "captcha", "mobile_code", "username", "new_password1", "new_password2", "agree"]
 
-    def __init__(self, *args, settings_row, **kwargs):
+    def __init__(self, *args, settings_row, sending: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.sending = sending
+        code = self.fields["mobile_code"]
+        code.error_messages["required"] = _("请先点击“获取验证码”，再输入短信中的 6 位验证码。")
+        code.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"})
         self.fields["new_password1"].label = _("密码")
         self.fields["new_password2"].label = _("确认密码")
         roles = settings_row.registration_roles
@@ -46,6 +55,19 @@ class AccountForm(CaptchaMixin, NewPasswordMixin):
             self.fields["mobile"].help_text = _("手机号即为登录账号")
         if settings_row.registration_company_step:
             add_company_fields(self)
+        if not sending:
+            del self.fields["captcha"]
+
+    def full_clean(self):
+        super().full_clean()
+        if self.sending and self._errors:  # sending: what is still empty is not an error yet
+            for name in [n for n in self._errors if n in self.fields and n not in {"mobile", "captcha"}]:
+                if not self.data.get(self.add_prefix(name)):
+                    del self._errors[name]
+
+    def code_may_be_sent(self) -> bool:
+        """Sending mode: the mobile and the captcha passed (other fields only get their messages)."""
+        return self.sending and not {"mobile", "captcha"} & set(self.errors)
 
     def company_data(self) -> dict | None:
         return company_data(self)

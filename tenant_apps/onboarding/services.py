@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.models import SecurityEvent
-from shared_apps.accounts.security import event_record
+from shared_apps.accounts.models import SecurityEvent, SmsCode
+from shared_apps.accounts.security import event_record, sms_code_consume, sms_code_issue
 from tenant_apps.configuration.selectors import tenant_settings
 from tenant_apps.onboarding.models import ProfileField, ProfileFieldGroup, RegistrationDraft
 from tenant_apps.organisations.models import Membership, Organisation
@@ -72,19 +72,42 @@ def _certification_start(membership, organisation) -> None:
     certification_start_from_profile(membership=membership, organisation=organisation)
 
 
+def registration_code_send(*, mobile: str, ip: str | None) -> None:
+    """Send the code that proves the mobile before an account is created (seeds 001/004 verify it).
+
+    Sent whether or not the mobile is registered, so the answer says nothing about who has an account; only the
+    person holding the phone learns it, after typing the code. The caller has checked the image captcha; the
+    cooldown and the daily caps per mobile and per address apply as to every code."""
+    sms_code_issue(mobile=mobile, purpose=SmsCode.Purpose.REGISTER, ip=ip)
+
+
+def _mobile_code_check(mobile: str, code: str, *, consume: bool = True) -> None:
+    try:
+        sms_code_consume(mobile=mobile, purpose=SmsCode.Purpose.REGISTER, code=code, consume=consume)
+    except DomainError as error:
+        error.field = "mobile_code"  # the refusal belongs beside the code the person typed
+        raise
+
+
 def registration_account_create(
     *,
     role: str,
     username: str | None,
     mobile: str,
+    mobile_code: str,
     password: str,
     agreed: bool,
     company: dict | None = None,
     ip: str | None = None,
 ):
     """A new identity (global) with its membership here. Raises DomainError or ValidationError (password). The page
-    and the API both come here, so both are held to `_registration_checked`."""
+    and the API both come here, so both are held to `_registration_checked`.
+
+    The SMS code is the cheapest proof and comes first: whether the mobile, the username or the USCC is taken is
+    only said to someone who holds the phone. The code is checked without being spent, so a typo elsewhere in the
+    form does not cost a new code, and spent inside the transaction that creates the account."""
     User = get_user_model()
+    _mobile_code_check(mobile, mobile_code, consume=False)
     company = _registration_checked(role=role, agreed=agreed, company=company)
     username = username or mobile
     if User.objects.filter(mobile=mobile).exists():
@@ -96,6 +119,7 @@ def registration_account_create(
     validate_password(password, User(username=username, mobile=mobile))
     try:
         with transaction.atomic():
+            _mobile_code_check(mobile, mobile_code)
             user = User.objects.create_user(username=username, mobile=mobile, password=password)
             organisation = _organisation_create(role=role, company=company) if company else None
             membership = Membership.objects.create(user=user, roles=[role], organisation=organisation)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from shared_apps.accounts.forms import CaptchaMixin
 from shared_apps.accounts.views import AUTH_BACKEND, client_ip
 from tenant_apps.certification.selectors import certification_latest
 from tenant_apps.configuration.selectors import tenant_settings
@@ -37,14 +38,27 @@ def register_view(request):
     settings_row = _open_settings()
     if request.user.is_authenticated:
         return _join(request, settings_row)
-    form = AccountForm(request.POST or None, settings_row=settings_row)
-    if request.method == "POST" and form.is_valid():
+    sending = request.method == "POST" and request.POST.get("action") == "sms_send"
+    form = AccountForm(request.POST or None, settings_row=settings_row, sending=sending)
+    code_sent = bool(request.POST.get("code_sent"))
+    if sending:
+        form.is_valid()
+        if form.code_may_be_sent():
+            try:
+                services.registration_code_send(mobile=form.cleaned_data["mobile"], ip=client_ip(request))
+            except DomainError as error:
+                attach_error(form, error, "mobile")
+            else:
+                code_sent = True
+                messages.success(request, _("验证码已发送至 %(mobile)s，5 分钟内有效。") % {"mobile": _masked(form)})
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user, _membership = services.registration_account_create(
                 role=data["role"],
                 username=data.get("username"),
                 mobile=data["mobile"],
+                mobile_code=data["mobile_code"],
                 password=data["new_password1"],
                 agreed=data["agree"],
                 company=form.company_data(),
@@ -56,7 +70,18 @@ def register_view(request):
             login(request, user, backend=AUTH_BACKEND)
             return _next_step(settings_row)
     status = 400 if form.errors else 200
-    return render(request, "onboarding/register.html", {"form": form, "settings_row": settings_row}, status=status)
+    context = {"form": form, "settings_row": settings_row, "code_sent": code_sent, "captcha_form": _captcha_of(form)}
+    return render(request, "onboarding/register.html", context, status=status)
+
+
+def _masked(form) -> str:
+    mobile = form.cleaned_data["mobile"]
+    return f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def _captcha_of(form):
+    """The image captcha beside 获取验证码: the form's own while sending (with its message), else a fresh one."""
+    return form if "captcha" in form.fields else CaptchaMixin()
 
 
 def _join(request, settings_row):

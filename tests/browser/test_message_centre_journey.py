@@ -26,12 +26,14 @@ def _returned_by_the_bureau() -> int:
     from tenant_apps.workflow import services
     from tenant_apps.workflow.models import Task
     from tenant_apps.workflow.tasks import notify_applicant
+    from tests.registration import mobile_code_for
 
     base = "91230100MA0000M11"
     _user, membership = registration_account_create(
         role="enterprise",
         username=None,
         mobile=MOBILE,
+        mobile_code=mobile_code_for(MOBILE),
         password=PASSWORD,
         agreed=True,
         company={

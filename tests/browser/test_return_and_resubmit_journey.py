@@ -25,11 +25,13 @@ def test_returned_registration_is_fixed_from_its_prefilled_profile(browser, live
 
     def register():  # committed on its own connection, so the live server sees it
         from tenant_apps.onboarding.services import registration_account_create
+        from tests.registration import mobile_code_for
 
         registration_account_create(
             role="provider",
             username=None,
             mobile="13955551004",
+            mobile_code=mobile_code_for("13955551004"),
             password="Browser#2026x",
             agreed=True,
             company={

@@ -276,9 +276,15 @@ def test_the_certification_form_fits_a_phone(phone, live_url):
 
     def register():  # committed on its own connection, so the live server sees it
         from tenant_apps.onboarding.services import registration_account_create
+        from tests.registration import mobile_code_for
 
         registration_account_create(
-            role="enterprise", username="browser_ui_cert", mobile="13955551801", password="Browser#2026x", agreed=True
+            role="enterprise",
+            username="browser_ui_cert",
+            mobile="13955551801",
+            mobile_code=mobile_code_for("13955551801"),
+            password="Browser#2026x",
+            agreed=True,
         )
 
     thread, outcome = in_thread(register, schema="harbin")
