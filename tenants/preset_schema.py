@@ -356,12 +356,22 @@ class DemoCertification(Table):
         return self
 
 
+class DemoApplication(Table):
+    """An application of one of this preset's flows that the demo account has submitted, taken through the named
+    decisions, so the demo holds work at a later stage too (e.g. waiting for the applicant's stamped scan)."""
+
+    kind: Slug  # a flow of this preset or of a module set it includes
+    title: Text
+    decisions: list[DemoDecision] = []
+
+
 class DemoAccount(Table):
     username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]
     mobile: Mobile | None = None
     roles: Annotated[list[Role], Field(min_length=1)]
     organisation: DemoOrganisation | None = None
     certification: DemoCertification | None = None
+    applications: list[DemoApplication] = []
 
     @model_validator(mode="after")
     def _certifies_its_own_organisation(self):
@@ -479,6 +489,14 @@ class TenantPreset(Table):
                 )
         accounts = {account.username for account in self.demo_accounts}
         for account in self.demo_accounts:
+            for application in account.applications:  # its kind may be a module set's flow: checked at seeding
+                unknown = sorted({d.by for d in application.decisions} - accounts)
+                if unknown:
+                    raise PydanticCustomError(
+                        "account_reference",
+                        "演示申请 {user} 的 decisions 引用了未声明的演示账号 {unknown}",
+                        {"user": account.username, "unknown": ", ".join(unknown)},
+                    )
             certification = account.certification
             if certification is None:
                 continue

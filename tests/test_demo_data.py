@@ -49,3 +49,18 @@ def test_a_demo_restart_keeps_the_demo_reviews_as_they_are(tenant_schema):
     with tenant_schema("harbin"):
         assert list(Application.objects.order_by("pk").values_list("pk", "state", "version")) == before
         assert member("hrb_pending").organisation_id == organisation
+
+
+def test_an_enterprise_finds_its_admission_waiting_for_the_stamped_form(login_client, tenant_schema):
+    with tenant_schema("harbin"):
+        enterprise = member("hrb_enterprise")
+        waiting = list(tasks_awaiting(enterprise))
+        assert [(task.handler, task.stage_name) for task in waiting] == [("applicant_upload", "上传盖章申报表")]
+        application = waiting[0].application
+        assert (application.kind, application.organisation_id) == ("admission", enterprise.organisation_id)
+        assert application.log.get(action="approve").actor.username == "hrb_bureau"
+    client = login_client("harbin", "hrb_enterprise")
+    inbox = client.get("/workbench/inbox/").content.decode()
+    assert "待我处理" in inbox and "试点企业入库申请" in inbox
+    page = client.get(f"/workbench/applications/{application.pk}/").content.decode()
+    assert 'id="upload"' in page and "支持 PDF 格式，单个文件不超过 100 MB" in page

@@ -137,6 +137,13 @@ def _broken(tmp_path, file: str, old: str, new: str):
             "harbin.toml: demo_accounts[0].organisation.uscc: 统一社会信用代码校验位不正确，请核对。",
         ),
         (
+            "harbin",
+            "harbin",
+            'decisions = [{ by = "hrb_bureau", action = "approve", opinion = "符合入库条件',
+            'decisions = [{ by = "hrb_bureaux", action = "approve", opinion = "符合入库条件',
+            "harbin.toml: (整个文件): 演示申请 hrb_enterprise 的 decisions 引用了未声明的演示账号 hrb_bureaux",
+        ),
+        (
             "national",
             "national",
             'module_sets = ["cultivation"]',

@@ -24,6 +24,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "demo_accounts",
         "administrators",
         "demo_certifications",
+        "demo_applications",
     ]
     assert [step.name for step in steps if step.on_existing] == [
         "portal",
@@ -31,6 +32,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "demo_accounts",
         "administrators",
         "demo_certifications",
+        "demo_applications",
     ]
 
 

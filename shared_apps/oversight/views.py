@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.views import client_ip
+from shared_apps.oversight import tables
 from shared_apps.oversight.cities import city_create
 from shared_apps.oversight.forms import TenantCreateForm
 from shared_apps.oversight.models import AuditEntry
@@ -26,7 +27,7 @@ def _require_console(user) -> None:
 def console_home(request):
     _require_console(request.user)
     rows = [(tenant, tenant_url(tenant)) for tenant in console_tenants()]
-    return render(request, "console/home.html", {"rows": rows, "form": TenantCreateForm()})
+    return render(request, "console/home.html", {"rows": rows, "table": tables.CITIES, "form": TenantCreateForm()})
 
 
 @login_required
@@ -79,6 +80,7 @@ def audit_log(request):
         {
             "page": page,
             "rows": [(entry, names.get(entry.schema_name, entry.schema_name)) for entry in page],
+            "table": tables.AUDIT,
             "tenants": tenants,
             "actions": AuditEntry.Action.choices,
             "selected": {"tenant": schema_name, "action": action},

@@ -13,3 +13,9 @@ class WorkflowConfig(AppConfig):
 
         # Each tenant's review chains come from its preset's [flows] at provisioning.
         register_step("flows", lambda data, context: flows_apply(data.get("flows", {})), order=20)
+        # Demo applications past their first stage, after the demo certifications (70); also on the demo's restart.
+        from tenant_apps.workflow.demo import demo_applications_provision
+
+        register_step(
+            "demo_applications", demo_applications_provision, order=75, on_existing=demo_applications_provision
+        )

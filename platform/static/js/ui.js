@@ -121,7 +121,11 @@
     if (group) { event.preventDefault(); refreshCaptcha(group); }
   });
 
-  // --- Uploads: size checked before sending, progress while sending ----------------------------------------------
+  // --- Uploads: size checked before sending, progress while sending, the server's answer in place ----------------
+  // Without JavaScript the form posts as usual. With it, the file goes by XMLHttpRequest so the bar can follow the
+  // bytes; the server still decides: a refusal (its form again, with errors) replaces only the form, so the page and
+  // its place stay and the field shows the server's message; any other answer (the page it redirected to after an
+  // accepted upload, an error page) is shown as the whole page, as a plain post would have shown it.
   function sizeText(bytes) {
     return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
   }
@@ -150,9 +154,43 @@
     }
     return "";
   }
-  each("input[type=file][data-upload]", function (input) {
+  function watchUpload(input) {
     input.addEventListener("change", function () { fieldError(input, tooLarge(input)); });
-  });
+  }
+  each("input[type=file][data-upload]", watchUpload);
+  function showProgress(control, value, text) {
+    var progress = control.querySelector(".upload-progress");
+    if (!progress) { return; }
+    var bar = progress.querySelector("progress");
+    var percent = progress.querySelector(".upload-percent");
+    progress.hidden = false;
+    if (bar && value !== null) { bar.value = value; }
+    if (percent) { percent.textContent = text; }
+  }
+  function withoutFragment(url) { return String(url || "").split("#")[0]; }
+  function showWholePage(request, html) {
+    if (request.responseURL && withoutFragment(request.responseURL) !== withoutFragment(window.location.href)) {
+      window.history.replaceState(null, "", request.responseURL);
+    }
+    document.open();
+    document.write(html);
+    document.close();
+  }
+  // The server's form again with errors: the same form, refused. Anything else is a page to show.
+  function refusedForm(form, html) {
+    if (!form.id || !window.DOMParser) { return null; }
+    var answer = new window.DOMParser().parseFromString(html, "text/html");
+    var fresh = answer.getElementById(form.id);
+    if (!fresh || fresh.tagName !== "FORM" || !fresh.querySelector(".field-error, .errors")) { return null; }
+    return document.importNode(fresh, true);
+  }
+  function putRefusal(form, fresh) {
+    form.parentNode.replaceChild(fresh, form);
+    each("input[type=file][data-upload]", watchUpload, fresh);
+    var wrong = fresh.querySelector(".has-error input, .has-error select, .has-error textarea") ||
+      fresh.querySelector("input[type=file][data-upload]");
+    if (wrong) { wrong.focus(); }
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var input = form.querySelector && form.querySelector("input[type=file][data-upload]");
@@ -163,35 +201,39 @@
     if (problem) { event.preventDefault(); fieldError(input, problem); return; }
     event.preventDefault();
     var data = new FormData(form);
-    if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
+    var submitter = event.submitter || form.querySelector("button[type=submit][name], input[type=submit][name]");
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
     var control = closest(input, ".field-control") || form;
-    var progress = control.querySelector(".upload-progress");
-    var bar = progress && progress.querySelector("progress");
-    var percent = progress && progress.querySelector(".upload-percent");
-    if (progress) { progress.hidden = false; }
-    each("button[type=submit]", function (button) { button.disabled = true; }, form);
+    var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+    var busy = function (on) { Array.prototype.forEach.call(buttons, function (b) { b.disabled = on; }); };
+    fieldError(input, "");
+    busy(true);
+    form.setAttribute("aria-busy", "true");
+    showProgress(control, 0, "已上传 0%");
     var request = new XMLHttpRequest();
     request.open((form.getAttribute("method") || "post").toUpperCase(), form.action || window.location.href);
     request.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) { return; }
       var value = Math.round(e.loaded * 100 / e.total);
-      if (bar) { bar.value = value; }
-      if (percent) { percent.textContent = "已上传 " + value + "%"; }
+      showProgress(control, value, "已上传 " + value + "%");
+    });
+    request.upload.addEventListener("load", function () {
+      showProgress(control, 100, "已上传 100%，正在校验文件…");
     });
     request.addEventListener("load", function () {
-      // A redirect means it was accepted: go where the server sent us. Otherwise show the page it answered.
-      if (request.responseURL && request.responseURL.split("#")[0] !== (form.action || window.location.href).split("#")[0]) {
-        window.location.assign(request.responseURL);
-        return;
-      }
-      document.open();
-      document.write(request.responseText);
-      document.close();
+      var html = request.responseText || "";
+      var fresh = refusedForm(form, html);
+      if (fresh) { putRefusal(form, fresh); return; }
+      showWholePage(request, html);
     });
-    request.addEventListener("error", function () {
-      each("button[type=submit]", function (button) { button.disabled = false; }, form);
-      if (percent) { percent.textContent = "上传失败，请检查网络后重试。"; }
-    });
+    var failed = function () {
+      busy(false);
+      form.removeAttribute("aria-busy");
+      showProgress(control, null, "上传失败，请检查网络后重试。");
+    };
+    request.addEventListener("error", failed);
+    request.addEventListener("abort", failed);
+    request.addEventListener("timeout", failed);
     request.send(data);
   });
 

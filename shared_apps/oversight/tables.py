@@ -1,0 +1,67 @@
+"""The console's lists, declared once (ui.tables; drawn by `{% data_table %}`): on a phone each row is a card and
+each value carries its column's label, as in the workbench. Rows are the views' pairs: (tenant, its address) and
+(audit entry, its city's name)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from shared_apps.ui.tables import Column, Table
+
+
+def _figures(row):
+    """The city's latest roll-up, or None before the first one (the reverse one-to-one raises AttributeError)."""
+    return getattr(row[0], "figures", None)
+
+
+def _figure(name: str):
+    def value(row):
+        figures = _figures(row)
+        return getattr(figures, name) if figures is not None else None
+
+    return value
+
+
+def _enterprises(row):
+    figures = _figures(row)
+    return f"{figures.enterprises}（{figures.certified_enterprises}）" if figures is not None else None
+
+
+def _computed_at(row):
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+
+    figures = _figures(row)
+    if figures is None:
+        return _("尚未汇总")
+    return date_format(timezone.localtime(figures.computed_at), "Y-m-d H:i")
+
+
+# 城市试点一览
+CITIES = Table(
+    columns=(
+        Column(_("平台"), template="console/cells/city_name.html", wrap=True, primary=True, name="name"),
+        Column(_("标识"), lambda row: row[0].schema_name, name="schema"),
+        Column(_("状态"), template="console/cells/city_status.html", name="state"),
+        Column(_("组织"), _figure("organisations"), align="end", name="organisations"),
+        Column(_("企业（已认证）"), _enterprises, align="end", name="enterprises"),
+        Column(_("服务商"), _figure("providers"), align="end", name="providers"),
+        Column(_("用户"), _figure("members"), align="end", name="members"),
+        Column(_("统计时间"), _computed_at, name="computed"),
+    ),
+    empty=_("还没有城市。"),
+    row_attrs=lambda row: {"data-schema": row[0].schema_name},
+)
+
+# 审计日志
+AUDIT = Table(
+    columns=(
+        Column(_("时间"), template="console/cells/audit_time.html", name="time"),
+        Column(_("城市"), lambda row: row[1], name="city"),
+        Column(_("操作人"), lambda row: row[0].actor.username if row[0].actor else _("系统"), name="actor"),
+        Column(_("操作"), lambda row: row[0].get_action_display(), name="action"),
+        Column(_("对象"), lambda row: f"{row[0].target_type_label} · {row[0].target_label}", wrap=True, name="target"),
+        Column(_("变更内容"), template="console/cells/audit_changes.html", wrap=True, name="changes"),
+        Column(_("IP 地址"), lambda row: row[0].ip or "", name="ip"),
+    ),
+    empty=_("没有记录。"),
+    row_attrs=lambda row: {"data-schema": row[0].schema_name, "data-action": row[0].action},
+)
