@@ -1,6 +1,6 @@
 """Every tenant API endpoint under /api/v1/ (the host picks the tenant)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from cms.api import ArticleDetailView, ArticleListView, ColumnListView, NationwideNoticeDetailView
 from shared_apps.accounts.api import CaptchaView, MyTokensView, MyTokenView, TokenView
@@ -52,4 +52,5 @@ urlpatterns = [
         SubAccountPasswordView.as_view(),
         name="api-sub-account-password",
     ),
+    path("market/", include("tenant_apps.marketplace.api_urls")),
 ]

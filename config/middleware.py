@@ -83,3 +83,27 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PLATFORM_PERMISSIONS_POLICY)
         return response
+
+
+class DomainErrorPageMiddleware:
+    """A page view that lets a service's 404/403 refusal through (an access helper's `not_found`) answers with our
+    404/403 page, as `Http404`/`PermissionDenied` would — never a 500. Forms still catch refusals themselves
+    (`attach_error`) so messages land on their fields; the API has its own handler."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from tenants.errors import DomainError
+
+        if not isinstance(exception, DomainError) or exception.status not in (403, 404):
+            return None
+        if exception.status == 404:
+            raise Http404(exception.message) from exception
+        raise PermissionDenied(exception.message) from exception

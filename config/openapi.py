@@ -111,7 +111,7 @@ class AutoSchema(SpectacularAutoSchema):
             # Session authentication comes first and sends no challenge, so DRF answers a missing or unknown
             # credential with 403 as well; an unknown token is refused even on public operations.
             refusals.append(("403", "未登录、令牌无效，或没有权限"))
-        if in_path or in_query:
+        if in_path or in_query or getattr(view, "module", None):  # a module switched off here is a 404 (ModuleAccess)
             refusals.append(("404", "不存在，或不属于您可见的范围"))
         if "requestBody" in operation:
             refusals.append(("415", "请求体的媒体类型不受支持（或缺少 Content-Type）"))

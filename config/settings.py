@@ -70,6 +70,7 @@ TENANT_APPS = [
     "tenant_apps.onboarding",
     "tenant_apps.notifications",
     "tenant_apps.certification",
+    "tenant_apps.marketplace",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",
@@ -115,6 +116,7 @@ MIDDLEWARE = [
     "tenant_apps.organisations.middleware.TenantCmsAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantOnlyRedirectMiddleware",
+    "config.middleware.DomainErrorPageMiddleware",
 ]
 
 TEMPLATES = [

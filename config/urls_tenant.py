@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("tenant_apps.portal.urls")),
     path("accounts/", include("shared_apps.accounts.urls")),
     path("register/", include("tenant_apps.onboarding.urls")),
+    path("market/", include("tenant_apps.marketplace.urls_public")),
+    path("workbench/market/", include("tenant_apps.marketplace.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include("config.api_v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -18,6 +18,8 @@ class Module:
     # City configuration the module cannot work without (the city admin's setup checklist marks it required):
     # "anchor_units", "subsidy_policies", "windows".
     needs: tuple[str, ...] = ()
+    # The module's own workbench page (a URL name); modules without one show the placeholder page.
+    home: str = ""
 
 
 MODULES: dict[str, Module] = {
@@ -35,9 +37,16 @@ MODULES: dict[str, Module] = {
             _("解决方案与产品"),
             _("服务商上架解决方案，企业选购、下单、线下支付"),
             ("enterprise", "provider", "ops", "expert", "province"),
+            home="market-home",
         ),
         Module("vouchers", _("服务券"), _("服务券活动、领券抢券与订单抵扣"), ("enterprise", "provider", "ops")),
-        Module("experts", _("专家管理"), _("服务商的专家库与专家评审"), ("provider", "ops", "expert")),
+        Module(
+            "experts",
+            _("专家管理"),
+            _("服务商的专家库与专家评审"),
+            ("provider", "ops", "expert"),
+            home="market-experts",
+        ),
         Module("admission", _("入库申请"), _("试点企业培育入库申报与审核"), ("enterprise", "city_bureau", "expert")),
         Module(
             "acceptance",

@@ -39,6 +39,8 @@ PDF_ACTIVE_NAMES = {
 PDF_MAX_OBJECTS = 500_000  # a walk bound: a scan has thousands of objects, not millions
 IMAGE_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "bmp": "BMP", "tif": "TIFF"}
 ARCHIVES_AND_OFFICE = {"doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "zip", "rar", "7z"}
+# Containers accepted by signature and the markup scan only (a caller must allow them explicitly).
+VIDEO_CONTAINERS = {"mp4"}
 
 
 def upload_checked(upload, *, allowed: Iterable[str], max_bytes: int, wrong_type, too_large, field: str = "file"):
@@ -61,7 +63,7 @@ def upload_checked(upload, *, allowed: Iterable[str], max_bytes: int, wrong_type
             _pdf_parsed(upload)
         elif kind.extension in IMAGE_FORMATS:
             _image_parsed(upload, IMAGE_FORMATS[kind.extension])
-        elif kind.extension not in ARCHIVES_AND_OFFICE:
+        elif kind.extension not in ARCHIVES_AND_OFFICE | VIDEO_CONTAINERS:
             raise Unreadable
     except ActiveContent:
         raise DomainError(

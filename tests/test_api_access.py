@@ -21,6 +21,10 @@ PUBLIC = {
     "api-portal-articles",
     "api-portal-article",
     "api-portal-national-notice",
+    # The marketplace's catalogue is public where the module is on (tests/test_market_catalogue.py).
+    "api-market-catalogue",
+    "api-market-catalogue-detail",
+    "api-market-taxonomy",
 }
 SAMPLE_KWARGS = {"pk": 1, "code": "admission"}
 

@@ -64,3 +64,35 @@ def test_an_enterprise_finds_its_admission_waiting_for_the_stamped_form(login_cl
     assert "待我处理" in inbox and "试点企业入库申请" in inbox
     page = client.get(f"/workbench/applications/{application.pk}/").content.decode()
     assert 'id="upload"' in page and "支持 PDF 格式，单个文件不超过 100 MB" in page
+
+
+def test_the_marketplace_demo_leaves_work_in_every_role_s_inbox(tenant_schema, tenant_client, login_client):
+    """National: two solutions on sale (one rated), one listing waiting at each review stage (ops, the assigned
+    expert, the province), a payment proof waiting for ops, and a completed order for the enterprise."""
+    from tenant_apps.marketplace.models import Listing, Order
+
+    with tenant_schema("national"):
+        listed = Listing.objects.filter(state=Listing.State.LISTED)
+        assert listed.count() == 2 and listed.filter(rating_count=1, rating_sum=5).count() == 1
+        kinds = {}
+        for reviewer in ("nat_ops", "zhang_expert", "nat_province"):
+            kinds[reviewer] = sorted(task.application.kind for task in tasks_awaiting(member(reviewer)))
+        assert kinds["nat_ops"].count("listing") == 1 and "payment_proof" in kinds["nat_ops"]
+        assert kinds["zhang_expert"] == ["listing"] and kinds["nat_province"] == ["listing"]
+        buyer = member("nat_enterprise").organisation
+        states = sorted(Order.objects.filter(buyer=buyer).values_list("state", flat=True))
+        assert states == ["completed", "proof_in_review"]
+    catalogue = tenant_client("national").get("/market/").content.decode()
+    assert "设备联网与预测性维护解决方案" in catalogue and "研发设计协同 PLM 云服务" not in catalogue  # not yet listed
+    hub = login_client("national", "nat_provider").get("/workbench/market/").content.decode()
+    assert "我的商品" in hub and "订单管理" in hub and "专家管理" in hub
+
+
+def test_the_marketplace_demo_is_not_repeated_on_a_restart(tenant_schema):
+    from tenant_apps.marketplace.demo import marketplace_demo_seed
+    from tenant_apps.marketplace.models import Listing, Order
+
+    with tenant_schema("national"):
+        before = (Listing.objects.count(), Order.objects.count())
+        marketplace_demo_seed()
+        assert (Listing.objects.count(), Order.objects.count()) == before

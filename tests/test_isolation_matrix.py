@@ -81,6 +81,18 @@ PUBLIC = {
     "api-registration-code": "registration code over the API (captcha checked, capped per mobile and address)",
     "api-token": "sign-in for API clients (credentials checked, lockout)",
     "api-captcha": "a new image captcha for the token endpoint",
+    "market-listed-expert-photo": "the photo of an expert shown on a product on sale, like the public product page "
+    "that shows it (404 unless the product is listed and its live version shows the expert; "
+    "tests/test_market_experts.py::test_expert_on_a_product_on_sale_cannot_be_deleted)",
+    # 解决方案目录: anyone may browse listed products where the marketplace is on (404 elsewhere, and 404 for drafts,
+    # products in review and delisted ones: tests/test_market_catalogue.py::test_anonymous_browses_only_listed_...).
+    "market-catalogue": "the public catalogue of products on sale",
+    "market-product": "the public page of a product on sale",
+    "market-thumbnail": "the thumbnail of a product on sale, like the public product page",
+    "market-media": "an intro image/video of a product on sale (only its live version's), like the product page",
+    "api-market-catalogue": "the public catalogue over the API, like the page",
+    "api-market-catalogue-detail": "a product on sale over the API, like the page",
+    "api-market-taxonomy": "the active catalogues, categories and tags the public catalogue filters by",
 }
 # Signed-in pages about the caller's own global identity or own registration: anonymous callers are sent to sign
 # in, but a person known from another city or another organisation may be answered — with their own data only.
@@ -327,6 +339,46 @@ SAMPLES = {
     "captcha-image": Sample(lambda w: f"/captcha/image/{w.captcha_key}/"),
     "captcha-image-2x": Sample(lambda w: f"/captcha/image/{w.captcha_key}@2/"),
     "captcha-audio": Sample(lambda w: f"/captcha/audio/{w.captcha_key}.wav"),
+    # 专家管理 (marketplace experts; the module is off in harbin, so these answer 404 here):
+    # tests/test_market_experts.py::test_isolation_other_organisation_other_tenant_anonymous requests them with
+    # real ids of another provider in the national tenant.
+    "market-expert": Sample(lambda w: {"pk": 0}),
+    "market-expert-delete": Sample(lambda w: {"pk": 0}),
+    "market-expert-photo": Sample(lambda w: {"pk": 0}),
+    "market-listed-expert-photo": Sample(lambda w: {"listing_pk": 0, "pk": 0}),
+    "api-market-expert": Sample(lambda w: {"pk": 0}),
+    # 解决方案目录 and 目录与标签 (marketplace catalogue; off in harbin → 404 here): other tenant, other organisation
+    # and anonymous with real ids in tests/test_market_catalogue.py (test_the_catalogue_does_not_exist_where_...,
+    # test_taxonomy_pages_and_writes_are_for_ops_only).
+    "market-product": Sample(lambda w: {"pk": 0}),
+    "market-thumbnail": Sample(lambda w: {"pk": 0}),
+    "market-media": Sample(lambda w: {"pk": 0, "media_pk": 0}),
+    "api-market-catalogue-detail": Sample(lambda w: {"pk": 0}),
+    "market-taxonomy-create": Sample(lambda w: {"kind": "tag"}),
+    "market-taxonomy-edit": Sample(lambda w: {"kind": "tag", "pk": 0}),
+    "market-taxonomy-deactivate": Sample(lambda w: {"kind": "tag", "pk": 0}),
+    "market-taxonomy-activate": Sample(lambda w: {"kind": "tag", "pk": 0}),
+    "api-market-taxonomy-create": Sample(lambda w: {"kind": "tag"}),
+    "api-market-taxonomy-item": Sample(lambda w: {"kind": "tag", "pk": 0}),
+    # 购物车/订单/支付凭证/评价 (marketplace buying; off in harbin → 404 here): another enterprise, another provider,
+    # other tenants and anonymous with real ids in tests/test_market_orders.py::test_isolation_of_orders_pages_and_api.
+    "market-order": Sample(lambda w: {"pk": 0}),
+    "market-proof-file": Sample(lambda w: {"pk": 0, "file_pk": 0}),
+    "api-market-cart-item": Sample(lambda w: {"pk": 0}),
+    "api-market-order": Sample(lambda w: {"pk": 0}),
+    "api-market-order-proofs": Sample(lambda w: {"pk": 0}),
+    "api-market-order-action": Sample(lambda w: {"pk": 0, "action": "cancel"}),
+    "api-market-line-rating": Sample(lambda w: {"pk": 0}),
+    # Listings (provider and ops): the marketplace is off in Harbin; tests/test_market_listings.py
+    # test_isolation_other_organisation_other_tenant_anonymous covers them where it is on.
+    "market-listing-detail": Sample(lambda w: {"pk": 0}),
+    "market-listing-edit": Sample(lambda w: {"pk": 0}),
+    "market-listing-action": Sample(lambda w: {"pk": 0, "action": "submit"}),
+    "market-ops-delist": Sample(lambda w: {"pk": 0}),
+    "api-market-listing": Sample(lambda w: {"pk": 0}),
+    "api-market-listing-action": Sample(lambda w: {"pk": 0, "action": "submit"}),
+    "market-version-thumbnail": Sample(lambda w: {"version_pk": 0}),
+    "market-version-media": Sample(lambda w: {"version_pk": 0, "media_pk": 0}),
 }
 
 # A minimal body that would act if the route let the caller at A's object (default: empty).

@@ -25,6 +25,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "administrators",
         "demo_certifications",
         "demo_applications",
+        "marketplace_demo",
     ]
     assert [step.name for step in steps if step.on_existing] == [
         "portal",
@@ -33,6 +34,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "administrators",
         "demo_certifications",
         "demo_applications",
+        "marketplace_demo",
     ]
 
 

@@ -77,7 +77,8 @@ def test_menu_permissions_gate_the_menu_pages_and_apis(login_client, tenant_sche
     html = sub.get("/workbench/").content.decode()
     assert 'data-module="marketplace"' in html and 'data-module="vouchers"' not in html
     assert 'data-module="sub-accounts"' not in html
-    assert sub.get("/workbench/m/marketplace/").status_code == 200
+    assert sub.get("/workbench/m/marketplace/")["Location"] == "/workbench/market/"  # the module's own pages
+    assert sub.get("/workbench/market/").status_code == 200 and sub.get("/workbench/market/orders/").status_code == 200
     assert sub.get("/workbench/m/vouchers/").status_code == 403
     assert sub.get("/api/v1/modules/marketplace/").status_code == 200
     assert sub.get("/api/v1/modules/vouchers/").status_code == 403

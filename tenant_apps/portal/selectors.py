@@ -89,7 +89,11 @@ def workbench_menu(tenant, membership) -> list[MenuItem]:
     if membership is None:
         return []
     items = [
-        MenuItem(module.code, module.label, reverse("workbench-module", args=[module.code]))
+        MenuItem(
+            module.code,
+            module.label,
+            reverse(module.home) if module.home else reverse("workbench-module", args=[module.code]),
+        )
         for module in enabled_modules(tenant)
         if membership.has_role(*module.roles) and membership.can_use_module(module.code)
     ]

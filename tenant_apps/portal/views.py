@@ -78,6 +78,8 @@ def module_home(request, code: str):
 @login_required
 def workbench_module(request, code: str):
     module, membership = check_module_access(request, code)
+    if module.home:  # the module has its own pages now
+        return redirect(module.home)
     return render(
         request,
         "portal/module.html",

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketplaceConfig(AppConfig):
+    name = "tenant_apps.marketplace"
+    label = "marketplace"
+    verbose_name = _("解决方案与产品")
+
+    def ready(self):
+        from tenant_apps.marketplace import kinds
+
+        kinds.register()
+
+        from tenant_apps.marketplace.demo import marketplace_demo_provision
+        from tenants.provisioning_steps import register_step
+
+        # After the demo applications (75): the demo provider is certified by then (70).
+        register_step("marketplace_demo", marketplace_demo_provision, order=80, on_existing=marketplace_demo_provision)
