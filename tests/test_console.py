@@ -109,3 +109,31 @@ def test_only_national_staff_may_create_cities(login_client, tenant_client, who)
         assert response["Location"].startswith("/accounts/login/")
     assert not Tenant.objects.filter(schema_name="sneaky").exists()
     assert not get_user_model().objects.filter(mobile=CITY["admin_mobile"]).exists()
+
+
+def test_the_roll_up_brings_the_marketplace_figures_to_the_console(login_client, national_staff, tenant_schema):
+    """Products on sale, orders that are not cancelled and the amount paid, counted in the city; the demo's national
+    marketplace has at least its two products on sale and its paid 标准版 order (39,800.00)."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from shared_apps.oversight.services import figures_rollup
+    from tenant_apps.marketplace.models import Listing, Order
+
+    with tenant_schema("national"):
+        Order.objects.filter(payment="unpaid").update(state="cancelled")  # a cancelled order counts for nothing
+        figures = figures_rollup()
+        paid = Order.objects.filter(payment="paid").exclude(state="cancelled").aggregate(s=Sum("payable"))["s"]
+        expected = (
+            Listing.objects.filter(state="listed").count(),
+            Order.objects.exclude(state="cancelled").count(),
+            paid,
+        )
+    assert (figures.listed_products, figures.orders, figures.paid_amount) == expected
+    assert figures.listed_products >= 2 and figures.paid_amount >= Decimal("39800.00")
+    with tenant_schema("harbin"):  # the module is off there: zeros, no error
+        assert (figures_rollup().listed_products, figures_rollup().orders) == (0, 0)
+    row = login_client(None, national_staff.username).get("/").content.decode()
+    row = row[row.index('data-schema="national"') :]
+    assert f"{figures.paid_amount:,.2f}" in row[: row.index("</tr>")]

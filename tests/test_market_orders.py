@@ -516,18 +516,25 @@ def test_two_ops_approving_the_same_proof_make_one_approval(tenant_schema, round
 
 
 # --- Notifications ---------------------------------------------------------------------------------------------------------
-def test_buyer_and_provider_are_told_of_the_payment_decision(world):
+def test_buyer_and_provider_are_told_of_the_payment_decision_once_each(world):
+    """The provider hears it from the order; the buyer who submitted the proof from the engine's review notice (with
+    the opinion) — not a second time from the order."""
     from tenant_apps.notifications.models import Message
+    from tenant_apps.workflow.tasks import notify_applicant
 
     w = world
     order = paid_order(w)
     event = OrderEvent.objects.get(order=order, action="proof_approved")
-    assert orders.notify_order_event(event.pk) == 2
+    assert orders.notify_order_event(event.pk) == 1
     assert orders.notify_order_event(event.pk) == 0  # once per person and event
-    for member in (w.e1, w.p1):
-        message = Message.objects.get(user=member.user, source_key=f"market-order:{event.pk}:{member.user_id}")
-        assert order.number in message.title and "支付凭证审核通过" in message.title
-        assert message.link == f"/workbench/market/orders/{order.pk}/"
+    message = Message.objects.get(user=w.p1.user, source_key=f"market-order:{event.pk}:{w.p1.user_id}")
+    assert order.number in message.title and "支付凭证审核通过" in message.title
+    assert message.link == f"/workbench/market/orders/{order.pk}/"
+    assert not Message.objects.filter(user=w.e1.user, source_key__startswith=f"market-order:{event.pk}:").exists()
+    proof = order.proofs.get()
+    decision = proof.application.log.get(action="approve")
+    notify_applicant(decision.pk)
+    assert Message.objects.filter(user=w.e1.user).exclude(source_key__startswith="market-order:").count() >= 1
 
 
 # --- Pages ------------------------------------------------------------------------------------------------------------------
@@ -775,3 +782,14 @@ def test_order_lists_have_a_bounded_query_count(world, login_client):
     many = counts()
     assert few == many, (few, many)
     assert max(many.values()) <= 30
+
+
+def test_my_ratings_lists_the_buyer_s_own_ratings_only(login_client, tenant_client):
+    """我的评价: the demo enterprise rated its completed order; another provider or an anonymous visitor sees none."""
+    url = "/workbench/market/my-ratings/"
+    mine = login_client("national", "nat_enterprise").get(url)
+    html = mine.content.decode()
+    assert mine.status_code == 200 and "我的评价" in html and "上线快，预警准确" in html and "★★★★★" in html
+    assert login_client("national", "nat_provider").get(url).status_code == 403  # a provider has 客户评价 instead
+    assert login_client("jiangmen", "jm_enterprise").get(url).status_code == 404  # the module is off there
+    assert tenant_client("national").get(url).status_code == 302

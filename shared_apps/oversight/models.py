@@ -16,6 +16,10 @@ class TenantFigures(models.Model):
     certified_enterprises = models.PositiveIntegerField(_("已认证企业数"), default=0)
     providers = models.PositiveIntegerField(_("服务商数"), default=0)
     members = models.PositiveIntegerField(_("用户数"), default=0)
+    # Figures modules contribute (registered in their AppConfig.ready; 0 where the module is off).
+    listed_products = models.PositiveIntegerField(_("在售商品数"), default=0)
+    orders = models.PositiveIntegerField(_("订单数"), default=0)
+    paid_amount = models.DecimalField(_("已支付金额（元）"), max_digits=16, decimal_places=2, default=0)
     computed_at = models.DateTimeField(_("统计时间"))
 
     class Meta:

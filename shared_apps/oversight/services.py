@@ -26,6 +26,15 @@ from shared_apps.oversight.models import AuditEntry, TenantFigures
 from tenants.append_only import prune_allowed
 from tenants.models import Tenant
 
+_FIGURE_SOURCES: list = []
+
+
+def register_figures(source) -> None:
+    """`source() -> dict` of TenantFigures fields, counted inside the tenant's schema; business modules register
+    theirs at ready(), so this layer never imports them."""
+    if source not in _FIGURE_SOURCES:
+        _FIGURE_SOURCES.append(source)
+
 
 def figures_rollup() -> TenantFigures:
     """Count this tenant's organisations and members and store them for the console (one row per tenant)."""
@@ -42,6 +51,8 @@ def figures_rollup() -> TenantFigures:
         providers=Count("id", filter=Q(kind=kinds.PROVIDER)),
     )
     counts["members"] = Membership.objects.filter(is_active=True).count()
+    for source in _FIGURE_SOURCES:
+        counts.update(source())
     figures, _ = TenantFigures.objects.update_or_create(
         tenant=tenant, defaults={**counts, "computed_at": timezone.now()}
     )

@@ -35,6 +35,11 @@ def _computed_at(row):
     return date_format(timezone.localtime(figures.computed_at), "Y-m-d H:i")
 
 
+def _paid(row):
+    figures = _figures(row)
+    return f"{figures.paid_amount:,.2f}" if figures is not None else None
+
+
 # 城市试点一览
 CITIES = Table(
     columns=(
@@ -45,6 +50,9 @@ CITIES = Table(
         Column(_("企业（已认证）"), _enterprises, align="end", name="enterprises"),
         Column(_("服务商"), _figure("providers"), align="end", name="providers"),
         Column(_("用户"), _figure("members"), align="end", name="members"),
+        Column(_("在售商品"), _figure("listed_products"), align="end", name="listed_products"),
+        Column(_("订单"), _figure("orders"), align="end", name="orders"),
+        Column(_("已支付（元）"), _paid, align="end", name="paid"),
         Column(_("统计时间"), _computed_at, name="computed"),
     ),
     empty=_("还没有城市。"),

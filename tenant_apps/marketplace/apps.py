@@ -12,6 +12,11 @@ class MarketplaceConfig(AppConfig):
 
         kinds.register()
 
+        from shared_apps.oversight.services import register_figures
+        from tenant_apps.marketplace.catalogue import console_figures
+
+        register_figures(console_figures)
+
         from tenant_apps.marketplace.demo import marketplace_demo_provision
         from tenants.provisioning_steps import register_step
 

@@ -26,6 +26,7 @@ ENTRIES = (
     Entry(("enterprise",), _("解决方案目录"), _("按目录、分类、行业和价格查找解决方案"), "market-catalogue"),
     Entry(("enterprise",), _("购物车"), _("已加入购物车的规格，确认后下单"), "market-cart"),
     Entry(("enterprise",), _("我的订单"), _("支付状态、上传支付凭证、确认完成与评价"), "market-orders"),
+    Entry(("enterprise",), _("我的评价"), _("您对已购商品的评价"), "market-my-ratings"),
     Entry(("provider",), _("我的商品"), _("发布解决方案，提交审核，上架与下架"), "market-listings"),
     Entry(("provider",), _("订单管理"), _("收到的订单、交付进度"), "market-sales"),
     Entry(("provider",), _("客户评价"), _("企业对您商品的评价"), "market-reviews"),

@@ -373,6 +373,28 @@ def reviews(request):
     return render(request, "marketplace/orders/reviews.html", {"page": page, "table": RATINGS})
 
 
+MY_RATINGS = Table(
+    columns=(
+        Column(gettext_lazy("商品"), "line.product_name", wrap=True, primary=True, name="title"),
+        Column(gettext_lazy("规格"), "line.spec_name", width="8em"),
+        Column(gettext_lazy("订单编号"), "line.order.number", width="12em", name="order"),
+        Column(gettext_lazy("评分"), lambda r: "★" * r.stars + "☆" * (5 - r.stars), width="6em", name="stars"),
+        Column(gettext_lazy("评价内容"), "text", wrap=True, name="text"),
+        Column(gettext_lazy("评价时间"), "created_at", format="datetime", width="9.5em"),
+    ),
+    empty=gettext_lazy("您还没有评价过商品。订单完成后可在订单详情中评价。"),
+)
+
+
+@login_required
+def my_ratings(request):
+    """我的评价: what the buyer's organisation said about the products it bought."""
+    membership = _as(request, "buyer")
+    page = paginate(request, orders.ratings_of_buyer(membership))
+    context = {"page": page, "table": MY_RATINGS, "title": _("我的评价")}
+    return render(request, "marketplace/orders/reviews.html", context)
+
+
 @login_required
 def bank_account(request):
     """收款账户: where buyers transfer the money of new orders."""

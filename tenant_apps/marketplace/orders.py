@@ -708,10 +708,15 @@ def notify_order_event(event_id: int) -> int:
     people = {order.buyer_user_id: order.buyer_user}
     for user in _people(order.provider_id):
         people.setdefault(user.pk, user)
+    reviewed_applicant = None
+    if event.action in ("proof_approved", "proof_returned", "proof_rejected"):
+        # The proof's submitter is the engine's applicant: its review notice (message + SMS, with the opinion)
+        # already told them, so this would be the same news twice.
+        reviewed_applicant = order.proofs.order_by("-id").values_list("submitted_by_id", flat=True).first()
     told = 0
     for user in people.values():
-        if user.pk == event.actor_id:
-            continue  # not about what I just did myself
+        if user.pk in (event.actor_id, reviewed_applicant):
+            continue  # not about what I just did myself, nor what the engine already said
         told += message_send_once(
             user=user,
             source_key=f"market-order:{event.pk}:{user.pk}",

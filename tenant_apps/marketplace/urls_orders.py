@@ -16,5 +16,6 @@ urlpatterns = [
     path("proofs/<int:pk>/files/<int:file_pk>/", views.proof_file, name="market-proof-file"),
     path("sales/", views.sales, name="market-sales"),
     path("reviews/", views.reviews, name="market-reviews"),
+    path("my-ratings/", views.my_ratings, name="market-my-ratings"),
     path("bank-account/", views.bank_account, name="market-bank-account"),
 ]

@@ -1,0 +1,193 @@
+"""National marketplace (issue #12), the whole journey in real Chromium, each person in a browser of their own: the
+provider submits a solution for review; ops approve the first review and assign an expert; the expert and the
+province approve; an enterprise finds it in the catalogue, buys it and uploads a payment proof; ops approve the proof;
+the provider delivers; the enterprise confirms and rates it, and the product page shows the rating.
+
+Screenshots of the key pages are kept under var/screenshots/ (market-journey-*.png)."""
+
+import re
+
+import pytest
+
+from tests.browser.test_identity_journeys import sign_in
+from tests.browser.test_ui_screens import shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+NAME = "浏览器旅程测试方案"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF"
+)
+
+
+def _draft_listing() -> int:
+    """The provider's complete draft, made through the service (the listing form has its own tests)."""
+    from tenant_apps.configuration.models import Industry
+    from tenant_apps.marketplace import listings
+    from tenant_apps.marketplace.models import Catalogue, Category, Tag
+    from tests.test_market_listings import case, data, member, png, spec
+
+    taxonomy = {
+        "catalogue": Catalogue.objects.order_by("pk").first(),
+        "categories": list(Category.objects.order_by("pk")[:2]),
+        "tags": list(Tag.objects.order_by("pk")[:1]),
+        "industries": list(Industry.objects.order_by("pk")[:1]),
+    }
+    version = listings.listing_create(
+        membership=member("nat_provider"),
+        data=data(taxonomy, name=NAME),
+        cases=[case(1), case(2), case(3)],
+        specs=[spec(name="旅程标准版", unit_price="19800.00")],
+        thumbnail=png(),
+    )
+    return version.listing_id
+
+
+def _person(browser, base, username):
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base, username)
+    return page
+
+
+def _confirm(page, form_selector):
+    """Press the form's button and answer 确定 in the UI kit's confirmation dialog."""
+    page.click(f"{form_selector} button[type=submit]")
+    page.locator("#confirm-dialog").wait_for(state="visible")
+    with page.expect_navigation():
+        page.click("#confirm-dialog [data-confirm-ok]")
+
+
+def _open_from_inbox(page, base, text):
+    page.goto(base + "/workbench/inbox/")
+    page.locator("tr", has_text=text).first.locator("text=详情").click()
+    page.wait_for_selector("#application-state")
+
+
+def _submit(page, selector):
+    """Press a button that posts its form and wait for the answer page."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def _approve(page):
+    page.check("#decide input[value=approve]")
+    _submit(page, "#decide button[type=submit]")
+
+
+def test_a_solution_is_reviewed_bought_paid_delivered_and_rated(browser, live_url):
+    from playwright.sync_api import expect
+
+    from tests.threads import in_thread
+
+    thread, outcome = in_thread(_draft_listing, schema="national")
+    thread.join()
+    assert "error" not in outcome, outcome
+    listing_id = outcome["value"]
+    national = live_url("national")
+
+    # 1. The provider previews the draft from 我的商品 and submits it for review.
+    provider = _person(browser, national, "nat_provider")
+    provider.goto(national + "/workbench/market/listings/")
+    row = provider.locator(f"#my-listings tr[data-listing='{listing_id}']")
+    assert "草稿" in row.inner_text()
+    row.locator("a", has_text="预览").click()
+    provider.wait_for_selector("#listing-state")
+    expect(provider.locator("#preview")).to_contain_text(NAME)
+    shot(provider, "market-journey-1-provider-preview")
+    _submit(provider, "#submit-listing")
+    assert "审核中" in provider.locator("#listing-state").inner_text()
+
+    # 2. Ops approve the first review, then assign the expert.
+    ops = _person(browser, national, "nat_ops")
+    _open_from_inbox(ops, national, NAME)
+    assert "运营初审" in ops.locator("#application-facts").inner_text()
+    shot(ops, "market-journey-2-ops-listing-review")
+    _approve(ops)
+    assert "专家评审" in ops.locator("#application-facts").inner_text()
+    zhang = ops.locator("#assign label", has_text=re.compile("张|zhang_expert")).first
+    assert not zhang.is_checked()
+    zhang.check()
+    _submit(ops, "#assign button[type=submit]")
+    assert ops.locator("#assign label", has_text=re.compile("张|zhang_expert")).first.is_checked()  # assigned
+
+    # 3. The assigned expert approves, then the province's final review puts it on sale.
+    expert = _person(browser, national, "zhang_expert")
+    _open_from_inbox(expert, national, NAME)
+    assert "专家评审" in expert.locator("#application-facts").inner_text()
+    _approve(expert)
+    province = _person(browser, national, "nat_province")
+    _open_from_inbox(province, national, NAME)
+    assert "省工信厅终审" in province.locator("#application-facts").inner_text()
+    _approve(province)
+    assert province.locator("#application-state").inner_text() == "已通过"
+    provider.goto(f"{national}/workbench/market/listings/{listing_id}/")
+    assert "已上架" in provider.locator("#listing-state").inner_text()
+
+    # 4. An enterprise finds it in the catalogue, buys it now and uploads the payment proof.
+    buyer = _person(browser, national, "nat_enterprise")
+    buyer.goto(national + "/market/")
+    buyer.fill("#market-catalogue input[name=q]", NAME)
+    buyer.locator("#market-catalogue input[name=q]").press("Enter")
+    buyer.wait_for_url(re.compile(r"[?&]q="))
+    card = buyer.locator("#market-results a", has_text=NAME)
+    assert card.count() == 1
+    shot(buyer, "market-journey-3-catalogue-search")
+    card.click()
+    buyer.wait_for_url(f"**/market/p/{listing_id}/")
+    assert "暂无评价" in buyer.locator("#product-ratings").inner_text()
+    buyer.click("#product-buy button[data-action=buy]")
+    buyer.wait_for_selector("#confirm-order")
+    assert buyer.locator("#grand-total").inner_text() == "19800.00"
+    shot(buyer, "market-journey-4-confirm-order")
+    _submit(buyer, "#confirm-order button[type=submit]")  # one provider, one order: its page opens
+    assert buyer.locator("#order-state").inner_text() == "待支付"
+    order_url = buyer.url
+    buyer.set_input_files(
+        "#proof-upload input[type=file]", files=[{"name": "转账凭证.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    buyer.click("#proof-upload button[type=submit]")
+    buyer.wait_for_selector("#proof-files")
+    assert "转账凭证.pdf" in buyer.locator("#proof-files").inner_text()
+    assert buyer.locator("#order-payment").inner_text() == "凭证审核中"
+    shot(buyer, "market-journey-5-order-proof-uploaded")
+    number = re.search(r"订单\s*(\S+)", buyer.locator("h1").inner_text()).group(1)
+
+    # 5. Ops approve the payment proof from their inbox.
+    _open_from_inbox(ops, national, number)
+    assert "运营审核" in ops.locator("#application-facts").inner_text()
+    proof_facts = ops.locator(".content").inner_text()
+    assert NAME in proof_facts and "转账凭证.pdf" in proof_facts and "19800.00" in proof_facts
+    shot(ops, "market-journey-6-ops-proof-review")
+    _approve(ops)
+    assert ops.locator("#application-state").inner_text() == "已通过"
+
+    # 6. The provider finds the paid order in 订单管理, starts and finishes delivery.
+    provider.goto(national + "/workbench/market/sales/")
+    provider.locator("tr", has_text=number).first.locator("a").first.click()
+    provider.wait_for_selector("#order-state")
+    assert provider.locator("#order-payment").inner_text() == "已支付"
+    assert provider.locator("#order-state").inner_text() == "待签约"
+    _confirm(provider, "#start-delivery")
+    assert provider.locator("#order-state").inner_text() == "交付中"
+    _confirm(provider, "#mark-delivered")
+    assert provider.locator("#order-state").inner_text() == "待确认完成"
+    shot(provider, "market-journey-7-provider-delivered")
+
+    # 7. The enterprise confirms completion and rates it; the product page shows the rating.
+    buyer.goto(order_url)
+    _confirm(buyer, "#confirm-completion")
+    assert buyer.locator("#order-state").inner_text() == "已完成"
+    buyer.check(".rating-form input[name=stars][value='5']")
+    buyer.fill(".rating-form textarea[name=text]", "交付及时，效果很好")
+    _submit(buyer, ".rating-form button[type=submit]")
+    assert "交付及时，效果很好" in buyer.locator("#order-lines").inner_text()
+    shot(buyer, "market-journey-8-order-rated")
+    buyer.goto(f"{national}/market/p/{listing_id}/")
+    assert "交付及时，效果很好" in buyer.locator("#product-ratings").inner_text()
+    assert "5.0 分（1 条评价）" in buyer.locator(".product-rating").inner_text()
+    shot(buyer, "market-journey-9-product-rated")
+
+    for page in (provider, ops, expert, province, buyer):
+        page.context.close()
