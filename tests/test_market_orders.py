@@ -591,7 +591,7 @@ def test_provider_pages_sales_delivery_reviews_and_bank_account(world, login_cli
     order = paid_order(w, quantity=2)
     provider = login_client(NATIONAL, w.p1.user.username)
     sales = provider.get("/workbench/market/sales/").content.decode()
-    assert order.number in sales and w.e1.organisation.name in sales and "66666.66" in sales and "待签约" in sales
+    assert order.number in sales and w.e1.organisation.name in sales and "66,666.66" in sales and "待签约" in sales
     detail = f"/workbench/market/orders/{order.pk}/"
     assert "开始交付" in provider.get(detail).content.decode()
     assert provider.post(detail, {"do": "start-delivery", "version": order.version}).status_code == 302

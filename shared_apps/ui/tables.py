@@ -27,7 +27,7 @@ class Column:
     align: str = ""  # "end" for numbers and amounts
     name: str = ""  # a class for the cells (`cell-<name>`), e.g. "title", "actions"
     primary: bool = False  # the card's heading on phones (the row's title)
-    format: str = ""  # "date" (Y-m-d) or "datetime" (Y-m-d H:i) for date and time values, in local time
+    format: str = ""  # "date" (Y-m-d) or "datetime" (Y-m-d H:i), in local time; "money" (12,345.60)
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,18 @@ class Table:
 
 
 def formatted(value, kind: str):
-    """Dates as the seeds write them (2025-10-24, 2025-10-24 09:30), in the site's time zone."""
+    """Dates as the seeds write them (2025-10-24, 2025-10-24 09:30), in the site's time zone; amounts of money with
+    thousands separators and two places (50,000.00), as on the seeds' order pages."""
     from datetime import date, datetime
+    from decimal import Decimal
 
     from django.utils import timezone
     from django.utils.dateformat import format as date_format
 
     if value is None or not kind:
         return value
+    if kind == "money":
+        return f"{value:,.2f}" if isinstance(value, Decimal | int | float) else value
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return date_format(value, "Y-m-d" if kind == "date" else "Y-m-d H:i")
