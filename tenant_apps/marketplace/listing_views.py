@@ -52,6 +52,28 @@ def my_listings_page(request):
     return render(request, "marketplace/listings/my_listings.html", {"page": page, "rows": rows})
 
 
+def _intro_editor_texts() -> dict:
+    """What the block editor script (market-listing-form.js) shows, in the page's language."""
+    return {
+        "title": _("商品介绍页模块"),
+        "up": _("上移"),
+        "down": _("下移"),
+        "remove": _("删除"),
+        "fields": {
+            "banner.title": _("标题"),
+            "banner.text": _("文字"),
+            "banner.media": _("图片素材编号"),
+            "highlights.items": _("亮点（每行一条）"),
+            "description.text": _("商品说明"),
+            "gallery.media": _("截图/视频素材编号（逗号分隔）"),
+            "support.hours": _("服务时间"),
+            "support.scope": _("服务范围"),
+            "support.hotline": _("服务热线"),
+            "support.email": _("服务邮箱"),
+        },
+    }
+
+
 def _forms(request, *, membership, version):
     bound = request.method == "POST"
     media = list(version.media.all()) if version else []
@@ -187,6 +209,7 @@ def _listing_form_page(request, listing=None):
         "specs": specs,
         "media": list(version.media.all()) if version else [],
         "block_types": [(code, str(label)) for code, label in listings.INTRO_BLOCK_LABELS.items()],
+        "intro_texts": json.dumps(_intro_editor_texts(), ensure_ascii=False),
         "new_version": bool(version and version.application and version.application.state in ("approved", "rejected")),
     }
     failed = request.method == "POST" and (

@@ -191,3 +191,30 @@ def test_a_solution_is_reviewed_bought_paid_delivered_and_rated(browser, live_ur
 
     for page in (provider, ops, expert, province, buyer):
         page.context.close()
+
+
+def test_the_intro_page_block_editor_adds_moves_and_removes_blocks(browser, live_url):
+    """The listing form's intro page: with JavaScript the JSON field becomes a list of blocks whose order and content
+    go back into it; the editor's words come from the page (translated), not from the script."""
+    import json
+
+    national = live_url("national")
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, national, "nat_provider")
+    page.goto(national + "/workbench/market/listings/new/")
+    editor = page.locator("[data-intro-editor]")
+    assert editor.is_visible() and "商品介绍页模块" in editor.inner_text()
+    buttons = editor.locator(".intro-add button")
+    buttons.filter(has_text="商品说明").click()
+    buttons.filter(has_text="服务支持").click()
+    editor.locator("[data-block-type=description] textarea").fill("第一段说明")
+    editor.locator("[data-block-type=support]").get_by_role("button", name="上移").click()
+    blocks = json.loads(page.locator("[data-intro-source]").input_value())
+    assert [block["type"] for block in blocks] == ["support", "description"]
+    assert blocks[1]["value"]["text"] == "第一段说明"
+    editor.locator("[data-block-type=support]").get_by_role("button", name="删除").click()
+    blocks = json.loads(page.locator("[data-intro-source]").input_value())
+    assert [block["type"] for block in blocks] == ["description"]
+    assert "服务时间" not in editor.inner_text()  # the support block's labels left with it
+    page.context.close()

@@ -24,6 +24,8 @@
       var i = pair.indexOf(":");
       if (i > 0) labels[pair.slice(0, i)] = pair.slice(i + 1);
     });
+    var texts = { title: "商品介绍页模块", up: "上移", down: "下移", remove: "删除", fields: {} };
+    try { texts = JSON.parse(host.getAttribute("data-texts") || "null") || texts; } catch (e) { /* keep defaults */ }
     var fieldWrap = source.closest(".field") || source.parentNode;
     if (fieldWrap.classList.contains("has-error")) return; // show the server's message with the JSON as typed
     fieldWrap.hidden = true;
@@ -53,7 +55,7 @@
       var label = document.createElement("label");
       label.className = "intro-field";
       var span = document.createElement("span");
-      span.textContent = spec[1];
+      span.textContent = (texts.fields || {})[block.type + "." + name] || spec[1];
       label.appendChild(span);
       label.appendChild(el);
       return label;
@@ -72,7 +74,7 @@
       host.textContent = "";
       var title = document.createElement("p");
       title.className = "intro-editor-title";
-      title.textContent = "商品介绍页模块";
+      title.textContent = texts.title;
       host.appendChild(title);
       blocks.forEach(function (block, index) {
         block.value = block.value || {};
@@ -84,9 +86,9 @@
         var name = document.createElement("strong");
         name.textContent = (index + 1) + ". " + (labels[block.type] || block.type);
         head.appendChild(name);
-        head.appendChild(button("上移", function () { move(index, -1); }));
-        head.appendChild(button("下移", function () { move(index, 1); }));
-        head.appendChild(button("删除", function () { blocks.splice(index, 1); sync(); render(); }, "button-plain danger"));
+        head.appendChild(button(texts.up, function () { move(index, -1); }));
+        head.appendChild(button(texts.down, function () { move(index, 1); }));
+        head.appendChild(button(texts.remove, function () { blocks.splice(index, 1); sync(); render(); }, "button-plain danger"));
         card.appendChild(head);
         (FIELDS[block.type] || []).forEach(function (spec) { card.appendChild(input(block, spec)); });
         host.appendChild(card);
