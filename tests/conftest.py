@@ -70,6 +70,18 @@ def _back_to_public():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _platform_language():
+    """A request in English leaves the thread's language behind (LocaleMiddleware activates, nothing resets): every
+    test starts in the platform's language, as a worker or a new request thread does."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 _ip_counter = itertools.count(1)
 
 
