@@ -439,6 +439,24 @@ class Portal(Table):
     survey: Survey | None = None
 
 
+class Marketplace(Table):
+    """The marketplace's starting taxonomy (ops edit it in the workbench afterwards; names are unique per list)."""
+
+    catalogues: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+    categories: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+    tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = []
+
+    @model_validator(mode="after")
+    def _unique(self):
+        for label, names in (("catalogues", self.catalogues), ("categories", self.categories), ("tags", self.tags)):
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise PydanticCustomError(
+                    "duplicate", "marketplace.{label} 重复：{names}", {"label": label, "names": ", ".join(repeated)}
+                )
+        return self
+
+
 # --- Files --------------------------------------------------------------------------------------------------------
 class ModuleSet(Table):
     """A file any tenant preset can include through `module_sets`: modules with their flows and windows."""
@@ -472,6 +490,7 @@ class TenantPreset(Table):
     subsidy_policies: list[SubsidyPolicySpec] = []
     demo_accounts: list[DemoAccount] = []
     portal: Portal = Portal()
+    marketplace: Marketplace = Marketplace()
 
     @model_validator(mode="after")
     def _defaults_and_references(self):

@@ -2,9 +2,9 @@
 
 `tenants` is the base layer and imports none of the apps above it, so `tenant_provision` does not know what a
 tenant needs: each app registers the step it owns with an order, and provisioning runs the steps in that order
-inside the tenant's schema. Orders in use: 10 configuration, 20 flows, 30 profile fields, 40 portal tree, 45
-editors' and approvers' rights and moderation, 50 nationwide notices, 60 demo accounts, 65 administrators, 70 demo
-certifications, 75 demo applications, 80 marketplace demo.
+inside the tenant's schema. Orders in use: 10 configuration, 20 flows, 30 profile fields, 35 marketplace taxonomy,
+40 portal tree, 45 editors' and approvers' rights and moderation, 50 nationwide notices, 60 demo accounts, 65
+administrators, 70 demo certifications, 75 demo applications, 80 marketplace demo.
 """
 
 from __future__ import annotations

@@ -512,14 +512,20 @@ def test_taxonomy_api_reads_publicly_and_ops_write(login_client, tenant_client, 
     )
 
 
-def test_seed_taxonomy_is_idempotent(tenant_schema):
-    from tenant_apps.marketplace.models import Catalogue
-    from tenant_apps.marketplace.taxonomy import DEFAULT_TAXONOMY, seed_taxonomy
+def test_the_national_preset_s_taxonomy_is_seeded_once(tenant_schema):
+    from tenant_apps.marketplace.models import Catalogue, Tag
+    from tenant_apps.marketplace.taxonomy import seed_taxonomy
+    from tenants.presets import load_preset
 
+    data = load_preset("national").data_for("national")["marketplace"]
+    assert data["catalogues"][0] == "研发设计" and "设备上云" in data["tags"]
     with tenant_schema("national"):
-        seed_taxonomy()
-        assert seed_taxonomy() == {"catalogues": 0, "categories": 0, "tags": 0}
-        assert set(DEFAULT_TAXONOMY["catalogues"]) <= set(Catalogue.objects.values_list("name", flat=True))
+        assert set(data["catalogues"]) <= set(Catalogue.objects.values_list("name", flat=True))  # at provisioning
+        assert seed_taxonomy(data) == {"catalogues": 0, "categories": 0, "tags": 0}
+        assert seed_taxonomy({"tags": ["新标签"]}) == {"catalogues": 0, "categories": 0, "tags": 1}
+        assert Tag.objects.filter(name="新标签").exists()
+    with tenant_schema("harbin"):  # no marketplace there: no taxonomy
+        assert not Catalogue.objects.exists()
 
 
 def test_catalogue_api_is_in_the_openapi_schema(tenant_client):

@@ -18,6 +18,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "configuration",
         "flows",
         "profile_fields",
+        "market_taxonomy",
         "portal",
         "cms_rights",
         "nationwide_notices",
@@ -28,6 +29,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "marketplace_demo",
     ]
     assert [step.name for step in steps if step.on_existing] == [
+        "market_taxonomy",
         "portal",
         "cms_rights",
         "demo_accounts",

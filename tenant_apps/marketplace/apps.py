@@ -18,7 +18,9 @@ class MarketplaceConfig(AppConfig):
         register_figures(console_figures)
 
         from tenant_apps.marketplace.demo import marketplace_demo_provision
+        from tenant_apps.marketplace.taxonomy import taxonomy_provision, taxonomy_provision_if_empty
         from tenants.provisioning_steps import register_step
 
+        register_step("market_taxonomy", taxonomy_provision, order=35, on_existing=taxonomy_provision_if_empty)
         # After the demo applications (75): the demo provider is certified by then (70).
         register_step("marketplace_demo", marketplace_demo_provision, order=80, on_existing=marketplace_demo_provision)

@@ -1,4 +1,4 @@
-"""Marketplace demo data for a tenant that runs the module (the national preset): the default taxonomy, the demo
+"""Marketplace demo data for a tenant that runs the module (the national preset), on the preset's taxonomy: the demo
 provider's bank account and solutions — two on sale, one waiting in each reviewer's inbox (ops first review, the
 assigned expert, the province) — and the demo enterprise's orders: one completed and rated, one whose payment proof
 waits for ops. Everything goes through the services, so the demo is what people would have made by hand."""
@@ -212,12 +212,11 @@ def _orders(listed: list[Listing]) -> None:
 @transaction.atomic
 def marketplace_demo_seed() -> None:
     """Idempotent: a tenant whose provider already has listings is left as it is."""
-    from tenant_apps.marketplace import orders, taxonomy
+    from tenant_apps.marketplace import orders
 
     User = get_user_model()
     if not all(User.objects.filter(username=name).exists() for name in (PROVIDER, BUYER, OPS, EXPERT, PROVINCE)):
         return
-    taxonomy.seed_taxonomy()
     provider = _member(PROVIDER)
     if Listing.objects.filter(organisation=provider.organisation).exists():
         return

@@ -127,26 +127,10 @@ def set_active(membership, kind: Kind, pk, active: bool):
     return row
 
 
-# --- The default taxonomy of a marketplace (the national preset seeds it) --------------------------------------------
-DEFAULT_TAXONOMY = {
-    "catalogues": ["研发设计", "生产制造", "经营管理", "运维服务", "供应链管理"],
-    "categories": [
-        "工业软件",
-        "数字化改造",
-        "工业互联网平台",
-        "智能装备",
-        "数据采集与分析",
-        "网络与安全",
-        "咨询与诊断",
-    ],
-    "tags": ["SaaS", "私有化部署", "轻量化", "低代码", "MES", "ERP", "PLM", "WMS", "设备上云", "能耗管理"],
-}
-
-
-def seed_taxonomy(data: dict | None = None) -> dict[str, int]:
-    """Create the taxonomy in the current schema if missing (idempotent: existing names are left as they are).
-    `data` has the keys catalogues, categories, tags (lists of names); default: DEFAULT_TAXONOMY."""
-    data = DEFAULT_TAXONOMY if data is None else data
+# --- A preset's starting taxonomy (`[marketplace]` in the preset) -------------------------------------------------------
+def seed_taxonomy(data: dict) -> dict[str, int]:
+    """Create the named catalogues, categories and tags in the current schema where missing (idempotent: existing
+    names are left as they are). `data` has the keys catalogues, categories, tags (lists of names)."""
     created = {"catalogues": 0, "categories": 0, "tags": 0}
     for key, model, positioned in (
         ("catalogues", Catalogue, True),
@@ -158,3 +142,16 @@ def seed_taxonomy(data: dict | None = None) -> dict[str, int]:
             _row, made = model.objects.get_or_create(name=name, defaults=defaults)
             created[key] += int(made)
     return created
+
+
+def taxonomy_provision(data: dict, context) -> None:
+    """Provisioning step: a tenant that runs the marketplace starts with its preset's taxonomy."""
+    if "marketplace" in (data.get("modules") or context.tenant.modules or []):
+        seed_taxonomy(data.get("marketplace") or {})
+
+
+def taxonomy_provision_if_empty(data: dict, context) -> None:
+    """On a restart that keeps the city's configuration: only a marketplace with no taxonomy at all gets the
+    preset's (so what operations renamed or switched off stays as they left it)."""
+    if not (Catalogue.objects.exists() or Category.objects.exists() or Tag.objects.exists()):
+        taxonomy_provision(data, context)
