@@ -15,6 +15,14 @@ name) to them, nothing of A's may change, and each party gets its refusal: anony
 401/403 (API); the other tenant's member → 403/404; B → 403/404 wherever the URL carries A's id. A itself, as the
 positive control, reaches every one of those ids.
 
+The marketplace (routes `market-*` and `api-market-*`) is off in harbin, so its routes are walked in the national
+tenant instead, by the same test parametrised by tenant (`WALKS`): A is the demo provider and the demo buyer of one
+deal — a draft with an intro image and an expert, an order waiting for its payment proof to be checked (and the
+proof's file), a cart item, the demo's rated order line, the bank account — and the outsiders are anonymous, a member
+of jiangmen, and B: a certified provider and a certified enterprise of national. A's products on sale are public by
+design; the public routes are asked for A's draft, which they must not show. The positive control is A's provider,
+A's buyer or the tenant's operations staff (the taxonomy, the delisting page), as each sample names.
+
 A new route is walked automatically. It fails here until it is classified: public routes need a reason in `PUBLIC`,
 routes with URL parameters need sample values in `SAMPLES`, whole areas can be excluded by prefix with a reason in
 `EXCLUDED_PREFIXES`, and a single route may opt out with a reason in `OPT_OUT`.
@@ -276,6 +284,204 @@ def world(settings, tmp_path) -> World:
     return World(**data)
 
 
+# --- The marketplace's world, in the national tenant (the module is off in harbin) ------------------------------
+MARKET_A_PROVIDER = "nat_provider"  # A: the demo provider (bank account, listings, experts) …
+MARKET_A_BUYER = "nat_enterprise"  # … and the demo buyer (orders, a rating) — both A's side of one deal
+MARKET_OPS = "nat_ops"  # the tenant's operations staff: the taxonomy and delisting are theirs
+MARKET_B_PROVIDER = "iso_market_provider_b"
+MARKET_B_BUYER = "iso_market_buyer_b"
+MARKET_OTHER_TENANT_USERNAME = "jm_enterprise"  # jiangmen's demo enterprise: no membership in national
+MARKET_LISTING_NAME = "隔离矩阵甲方草稿方案"
+MARKET_EXPERT_NAME = "隔离矩阵甲方专家"
+MARKET_MEDIA_NAME = "iso-matrix-media-a.png"
+MARKET_PROOF_NAME = "iso-matrix-proof-a.pdf"
+
+
+@dataclass
+class MarketWorld:
+    listing: int  # a draft (never public) with a thumbnail, an intro image and A's expert
+    version: int
+    media: int
+    expert: int
+    listed: int  # a product of A on sale (public; only the ops delisting page takes it)
+    order: int  # waiting for ops to check the payment proof
+    proof: int
+    proof_file: int
+    cart_item: int
+    rated_line: int  # the demo's completed, rated order line
+    tag: int
+    secrets: list[str] = field(default_factory=list)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (31, 111, 235)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _market_b() -> None:
+    """B: a certified provider and a certified enterprise of national, each its own organisation."""
+    from django.contrib.auth import get_user_model
+
+    from tenant_apps.organisations.models import Membership, Organisation
+
+    for username, kind, mobile, uscc in (
+        (MARKET_B_PROVIDER, "provider", "13977770031", "91110000MA00ISOB1X"),
+        (MARKET_B_BUYER, "enterprise", "13977770032", "91110000MA00ISOB2X"),
+    ):
+        user = get_user_model().objects.create_user(username, mobile=mobile, password="Iso#Matrix2026m")
+        organisation = Organisation.objects.create(
+            kind=kind, name=f"隔离矩阵乙方{kind}", uscc=uscc, certification=Organisation.Certification.CERTIFIED
+        )
+        Membership.objects.create(user=user, organisation=organisation, roles=[kind])
+
+
+def _market_a_data() -> dict:
+    """A's private marketplace rows: a draft with media and an expert, an order with its proof, a cart item."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.marketplace import experts, listings, orders, payments
+    from tenant_apps.marketplace.models import Listing, OrderLine, Tag
+    from tenant_apps.organisations.models import Membership
+
+    provider = Membership.objects.select_related("user", "organisation").get(user__username=MARKET_A_PROVIDER)
+    buyer = Membership.objects.select_related("user", "organisation").get(user__username=MARKET_A_BUYER)
+    expert = experts.expert_create(
+        membership=provider,
+        data={
+            "name": MARKET_EXPERT_NAME,
+            "age": 45,
+            "gender": "male",
+            "iiot_specialty": "工业互联网平台",
+            "industry_fields": "装备制造",
+            "operations_field": "生产运营优化",
+            "years_iiot": 10,
+            "years_industry": 20,
+            "experience": "隔离矩阵的专家。",
+            "title": "高级工程师",
+            "education": "硕士",
+            "introduction": "隔离矩阵甲方的专家。",
+        },
+        photo=SimpleUploadedFile("expert.png", _png(), content_type="image/png"),
+    )
+    listed = Listing.objects.filter(organisation=provider.organisation, state="listed").order_by("pk")
+    source = listed.first().live_version
+    version = listings.listing_create(
+        membership=provider,
+        data={
+            "name": MARKET_LISTING_NAME,
+            "related_product": "隔离矩阵产品",
+            "catalogue": source.catalogue_id,
+            "tags": [],
+            "categories": [],
+            "industries": [],
+            "experts": [expert.pk],
+            "summary": "隔离矩阵甲方的草稿。",
+            "price_min": "100.00",
+            "price_max": "200.00",
+            "delivery_cycle_days": 10,
+            "delivery_person_days": 5,
+            "contact_name": "甲方联系人",
+            "contact_phone": "010-88886666",
+            "contact_email": "iso@example.com",
+            "intro": [{"type": "description", "value": {"text": "隔离矩阵"}}],
+        },
+        specs=[{"name": "标准版", "purchase_mode": "year", "pricing": "simple", "unit_price": "100.00"}],
+        thumbnail=SimpleUploadedFile("thumb.png", _png(), content_type="image/png"),
+        media_uploads=[SimpleUploadedFile(MARKET_MEDIA_NAME, _png(), content_type="image/png")],
+    )
+    specs = list(listed.last().live_version.specs.exclude(unit_price=0).order_by("position", "id"))
+    order = orders.buy_now(membership=buyer, spec_id=specs[0].pk, quantity=3)
+    proof = payments.proof_upload(
+        membership=buyer,
+        order_id=order.pk,
+        files=[SimpleUploadedFile(MARKET_PROOF_NAME, PDF, content_type="application/pdf")],
+    )
+    cart_item = orders.cart_add(membership=buyer, spec_id=specs[0].pk, quantity=2)
+    rated = OrderLine.objects.filter(order__buyer=buyer.organisation, rating__isnull=False).order_by("pk").first()
+    return {
+        "listing": version.listing_id,
+        "version": version.pk,
+        "media": version.media.get().pk,
+        "expert": expert.pk,
+        "listed": listed.first().pk,
+        "order": order.pk,
+        "proof": proof.pk,
+        "proof_file": proof.files.get().pk,
+        "cart_item": cart_item.pk,
+        "rated_line": rated.pk,
+        "tag": Tag.objects.filter(is_active=True).order_by("pk").first().pk,
+        "secrets": [
+            MARKET_LISTING_NAME,
+            MARKET_EXPERT_NAME,
+            MARKET_MEDIA_NAME,
+            MARKET_PROOF_NAME,
+            order.number,
+            provider.organisation.bank_account.account_number,
+            provider.user.username,
+            provider.user.mobile,
+            _masked(provider.user.mobile),
+            buyer.organisation.name,
+            buyer.organisation.uscc,
+            buyer.user.username,
+            buyer.user.mobile,
+            _masked(buyer.user.mobile),
+        ],
+    }
+
+
+@pytest.fixture
+def market_world(settings, tmp_path) -> MarketWorld:
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_context(Tenant.objects.get(schema_name="national")):
+        _market_b()
+        data = _market_a_data()
+    connection.set_schema_to_public()
+    return MarketWorld(**data)
+
+
+def _market_a_state(m: MarketWorld) -> tuple:
+    """What must not change: the draft, its media, the expert, the order and its proof, the cart item, the rating,
+    the bank account, the tag, the listed product."""
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.marketplace import models
+
+    with schema_context("national"):
+        listing = models.Listing.objects.get(pk=m.listing)
+        version = models.ListingVersion.objects.get(pk=m.version)
+        order = models.Order.objects.get(pk=m.order)
+        cart = models.CartItem.objects.filter(pk=m.cart_item).values_list("quantity", flat=True).first()
+        rating = models.Rating.objects.filter(line_id=m.rated_line).values_list("stars", "text").first()
+        expert = models.ProviderExpert.objects.filter(pk=m.expert).values_list("name", "photo").first()
+        bank = models.BankAccount.objects.filter(organisation=listing.organisation).values_list().first()
+        return (
+            listing.state,
+            version.name,
+            version.application.state if version.application_id else None,
+            models.ListingMedia.objects.filter(pk=m.media).exists(),
+            expert,
+            order.state,
+            order.payment,
+            order.version,
+            models.PaymentProofFile.objects.filter(pk=m.proof_file).exists(),
+            cart,
+            rating,
+            bank,
+            models.Tag.objects.get(pk=m.tag).is_active,
+            models.Listing.objects.get(pk=m.listed).state,
+        )
+
+
 def _a_state(world: World) -> tuple:
     """What must not change whoever knocks: A's application, its task, its file, its sub-account, its unread message."""
     from django_tenants.utils import schema_context
@@ -304,8 +510,10 @@ def _a_state(world: World) -> tuple:
 class Sample:
     """How to fill a route's parameters from the world; `of_a` when they are ids of A's data."""
 
-    build: Callable[[World], dict | str]
+    build: Callable[[World], dict | str]  # the walk's world: `World` in harbin, `MarketWorld` in national
     of_a: bool = False
+    by: str = ""  # who of A (or of the tenant's staff over A's data) reaches it in the positive control
+    reach: int = 200  # what that GET answers: 405 where the id passed the access check but the route is POST-only
 
 
 SAMPLES = {
@@ -339,46 +547,45 @@ SAMPLES = {
     "captcha-image": Sample(lambda w: f"/captcha/image/{w.captcha_key}/"),
     "captcha-image-2x": Sample(lambda w: f"/captcha/image/{w.captcha_key}@2/"),
     "captcha-audio": Sample(lambda w: f"/captcha/audio/{w.captcha_key}.wav"),
-    # 专家管理 (marketplace experts; the module is off in harbin, so these answer 404 here):
-    # tests/test_market_experts.py::test_isolation_other_organisation_other_tenant_anonymous requests them with
-    # real ids of another provider in the national tenant.
-    "market-expert": Sample(lambda w: {"pk": 0}),
-    "market-expert-delete": Sample(lambda w: {"pk": 0}),
-    "market-expert-photo": Sample(lambda w: {"pk": 0}),
-    "market-listed-expert-photo": Sample(lambda w: {"listing_pk": 0, "pk": 0}),
-    "api-market-expert": Sample(lambda w: {"pk": 0}),
-    # 解决方案目录 and 目录与标签 (marketplace catalogue; off in harbin → 404 here): other tenant, other organisation
-    # and anonymous with real ids in tests/test_market_catalogue.py (test_the_catalogue_does_not_exist_where_...,
-    # test_taxonomy_pages_and_writes_are_for_ops_only).
-    "market-product": Sample(lambda w: {"pk": 0}),
-    "market-thumbnail": Sample(lambda w: {"pk": 0}),
-    "market-media": Sample(lambda w: {"pk": 0, "media_pk": 0}),
-    "api-market-catalogue-detail": Sample(lambda w: {"pk": 0}),
-    "market-taxonomy-create": Sample(lambda w: {"kind": "tag"}),
-    "market-taxonomy-edit": Sample(lambda w: {"kind": "tag", "pk": 0}),
-    "market-taxonomy-deactivate": Sample(lambda w: {"kind": "tag", "pk": 0}),
-    "market-taxonomy-activate": Sample(lambda w: {"kind": "tag", "pk": 0}),
-    "api-market-taxonomy-create": Sample(lambda w: {"kind": "tag"}),
-    "api-market-taxonomy-item": Sample(lambda w: {"kind": "tag", "pk": 0}),
-    # 购物车/订单/支付凭证/评价 (marketplace buying; off in harbin → 404 here): another enterprise, another provider,
-    # other tenants and anonymous with real ids in tests/test_market_orders.py::test_isolation_of_orders_pages_and_api.
-    "market-order": Sample(lambda w: {"pk": 0}),
-    "market-proof-file": Sample(lambda w: {"pk": 0, "file_pk": 0}),
-    "api-market-cart-item": Sample(lambda w: {"pk": 0}),
-    "api-market-order": Sample(lambda w: {"pk": 0}),
-    "api-market-order-proofs": Sample(lambda w: {"pk": 0}),
-    "api-market-order-action": Sample(lambda w: {"pk": 0, "action": "cancel"}),
-    "api-market-line-rating": Sample(lambda w: {"pk": 0}),
-    # Listings (provider and ops): the marketplace is off in Harbin; tests/test_market_listings.py
-    # test_isolation_other_organisation_other_tenant_anonymous covers them where it is on.
-    "market-listing-detail": Sample(lambda w: {"pk": 0}),
-    "market-listing-edit": Sample(lambda w: {"pk": 0}),
-    "market-listing-action": Sample(lambda w: {"pk": 0, "action": "submit"}),
-    "market-ops-delist": Sample(lambda w: {"pk": 0}),
-    "api-market-listing": Sample(lambda w: {"pk": 0}),
-    "api-market-listing-action": Sample(lambda w: {"pk": 0, "action": "submit"}),
-    "market-version-thumbnail": Sample(lambda w: {"version_pk": 0}),
-    "market-version-media": Sample(lambda w: {"version_pk": 0, "media_pk": 0}),
+    # The marketplace (routes `market-*`, `api-market-*`) is off in harbin: these are walked in the national tenant
+    # with a `MarketWorld` (see `_market_world`). A's listing is a draft with media and an expert — the public routes
+    # must not show it; A's listed products are public by design and so are not used as samples.
+    "market-expert": Sample(lambda m: {"pk": m.expert}, of_a=True, by=MARKET_A_PROVIDER),
+    "market-expert-delete": Sample(lambda m: {"pk": m.expert}, of_a=True, by=MARKET_A_PROVIDER, reach=405),
+    "market-expert-photo": Sample(lambda m: {"pk": m.expert}, of_a=True, by=MARKET_A_PROVIDER),
+    "api-market-expert": Sample(lambda m: {"pk": m.expert}, of_a=True, by=MARKET_A_PROVIDER),
+    "market-listed-expert-photo": Sample(lambda m: {"listing_pk": m.listing, "pk": m.expert}),  # public: 404 here
+    "market-product": Sample(lambda m: {"pk": m.listing}),  # public, but a draft: 404 for everyone
+    "market-thumbnail": Sample(lambda m: {"pk": m.listing}),
+    "market-media": Sample(lambda m: {"pk": m.listing, "media_pk": m.media}),
+    "api-market-catalogue-detail": Sample(lambda m: {"pk": m.listing}),
+    # The taxonomy is the tenant's, written by its operations staff only: B is refused like on A's rows.
+    "market-taxonomy-create": Sample(lambda m: {"kind": "tag"}),
+    "market-taxonomy-edit": Sample(lambda m: {"kind": "tag", "pk": m.tag}, of_a=True, by=MARKET_OPS),
+    "market-taxonomy-deactivate": Sample(lambda m: {"kind": "tag", "pk": m.tag}, of_a=True, by=MARKET_OPS, reach=405),
+    "market-taxonomy-activate": Sample(lambda m: {"kind": "tag", "pk": m.tag}, of_a=True, by=MARKET_OPS, reach=405),
+    "api-market-taxonomy-create": Sample(lambda m: {"kind": "tag"}),
+    "api-market-taxonomy-item": Sample(lambda m: {"kind": "tag", "pk": m.tag}, of_a=True, by=MARKET_OPS),
+    "market-order": Sample(lambda m: {"pk": m.order}, of_a=True, by=MARKET_A_BUYER),
+    "market-proof-file": Sample(lambda m: {"pk": m.proof, "file_pk": m.proof_file}, of_a=True, by=MARKET_A_BUYER),
+    "api-market-cart-item": Sample(lambda m: {"pk": m.cart_item}, of_a=True, by=MARKET_A_BUYER),
+    "api-market-order": Sample(lambda m: {"pk": m.order}, of_a=True, by=MARKET_A_BUYER),
+    "api-market-order-proofs": Sample(lambda m: {"pk": m.order}, of_a=True, by=MARKET_A_BUYER),
+    "api-market-order-action": Sample(lambda m: {"pk": m.order, "action": "cancel"}, of_a=True, by=MARKET_A_BUYER),
+    "api-market-line-rating": Sample(lambda m: {"pk": m.rated_line}, of_a=True, by=MARKET_A_BUYER),
+    "market-listing-detail": Sample(lambda m: {"pk": m.listing}, of_a=True, by=MARKET_A_PROVIDER),
+    "market-listing-edit": Sample(lambda m: {"pk": m.listing}, of_a=True, by=MARKET_A_PROVIDER),
+    "market-listing-autosave": Sample(lambda m: {"pk": m.listing}, of_a=True, by=MARKET_A_PROVIDER, reach=405),
+    "market-listing-action": Sample(
+        lambda m: {"pk": m.listing, "action": "submit"}, of_a=True, by=MARKET_A_PROVIDER, reach=405
+    ),
+    "market-ops-delist": Sample(lambda m: {"pk": m.listed}, of_a=True, by=MARKET_OPS),  # only listed can be delisted
+    "api-market-listing": Sample(lambda m: {"pk": m.listing}, of_a=True, by=MARKET_A_PROVIDER),
+    "api-market-listing-action": Sample(lambda m: {"pk": m.listing, "action": "submit"}, of_a=True),
+    "market-version-thumbnail": Sample(lambda m: {"version_pk": m.version}, of_a=True, by=MARKET_A_PROVIDER),
+    "market-version-media": Sample(
+        lambda m: {"version_pk": m.version, "media_pk": m.media}, of_a=True, by=MARKET_A_PROVIDER
+    ),
 }
 
 # A minimal body that would act if the route let the caller at A's object (default: empty).
@@ -388,6 +595,16 @@ BODIES = {
     ("api-task-decide", "post"): {"action": "approve"},
     ("api-sub-account", "patch"): {"email": "taken-over@example.com", "menu_permissions": ["acceptance"]},
     ("api-sub-account-password", "post"): {"password": "Taken#Over2026"},
+    ("market-listing-edit", "post"): {"name": "已被他人改名"},
+    ("api-market-listing", "put"): {"name": "已被他人改名"},
+    ("api-market-expert", "put"): {"name": "已被他人改名"},
+    ("api-market-expert", "patch"): {"name": "已被他人改名"},
+    ("api-market-cart-item", "patch"): {"quantity": 9},
+    ("api-market-order-action", "post"): {"reason": "被他人取消"},
+    ("api-market-line-rating", "post"): {"stars": 1, "text": "被他人评价"},
+    ("market-ops-delist", "post"): {"reason": "被他人下架"},
+    ("market-taxonomy-edit", "post"): {"name": "被他人改名"},
+    ("api-market-taxonomy-item", "patch"): {"name": "被他人改名", "is_active": False},
 }
 
 
@@ -402,6 +619,10 @@ class Route:
         return self.pattern.startswith("api/")
 
     @property
+    def is_market(self) -> bool:
+        return self.name.startswith(("market-", "api-market-"))
+
+    @property
     def has_parameters(self) -> bool:
         return "<" in self.pattern or "(" in self.pattern
 
@@ -413,7 +634,7 @@ class Route:
             return ["get", "post"]
         return [m for m in ("get", "post", "put", "patch", "delete") if m in cls.http_method_names and hasattr(cls, m)]
 
-    def path(self, world: World) -> str:
+    def path(self, world: World | MarketWorld) -> str:
         from django.urls import reverse
 
         if not self.has_parameters:
@@ -435,20 +656,22 @@ def _all_routes() -> list[Route]:
     return list(_walk(get_resolver("config.urls_tenant")))
 
 
-def _routes() -> list[Route]:
-    """The routes the matrix requests."""
+def _routes(walk: Walk | None = None) -> list[Route]:
+    """The routes the matrix requests (in one walk's tenant: the marketplace's in national, all others in harbin)."""
     return [
         route
         for route in _all_routes()
-        if not route.pattern.startswith(tuple(EXCLUDED_PREFIXES)) and route.name not in OPT_OUT
+        if not route.pattern.startswith(tuple(EXCLUDED_PREFIXES))
+        and route.name not in OPT_OUT
+        and (walk is None or route.is_market == (walk.tenant == "national"))
     ]
 
 
 # --- Requests and verdicts -----------------------------------------------------------------------------------------
-def _client(tenant_client, username: str | None):
+def _client(tenant_client, username: str | None, tenant: str = "harbin"):
     from django.contrib.auth import get_user_model
 
-    client = tenant_client("harbin")
+    client = tenant_client(tenant)
     if username:
         client.force_login(get_user_model().objects.get(username=username))
     return client
@@ -493,14 +716,46 @@ def _refusal_problem(party: str, route: Route, response) -> str | None:
 PARTIES = {"anonymous": None, "other_tenant": OTHER_TENANT_USERNAME, "other_org": B_USERNAME}
 
 
-@pytest.mark.parametrize("party", list(PARTIES))
-def test_outsiders_get_nothing_of_organisation_a_on_any_route(party, world, tenant_client):
-    before = _a_state(world)
+@dataclass(frozen=True)
+class Walk:
+    """One tenant's walk: its world (a fixture), the outsiders, A's main account and what must not change."""
+
+    tenant: str
+    world: str
+    parties: dict[str, str | None]
+    a_username: str
+    state: Callable
+
+
+WALKS = {
+    "harbin": Walk("harbin", "world", PARTIES, A_USERNAME, _a_state),
+    "national": Walk(
+        "national",
+        "market_world",
+        {
+            "anonymous": None,
+            "other_tenant": MARKET_OTHER_TENANT_USERNAME,
+            "other_org": MARKET_B_PROVIDER,
+            "other_org_buyer": MARKET_B_BUYER,
+        },
+        MARKET_A_PROVIDER,
+        _market_a_state,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("tenant", "party"), [(tenant, party) for tenant, walk in WALKS.items() for party in walk.parties]
+)
+def test_outsiders_get_nothing_of_organisation_a_on_any_route(tenant, party, request, tenant_client):
+    walk = WALKS[tenant]
+    world = request.getfixturevalue(walk.world)
+    before = walk.state(world)
     problems = []
-    for route in _routes():
+    for route in _routes(walk):
         path = route.path(world)
         for method in route.methods:
-            response = _send(_client(tenant_client, PARTIES[party]), route, path, method)
+            response = _send(_client(tenant_client, walk.parties[party], tenant), route, path, method)
             text = _text(response)
             if response.status_code >= 500:
                 problems.append(f"{method.upper()} {path} [{route.name}] answered {response.status_code}")
@@ -511,23 +766,42 @@ def test_outsiders_get_nothing_of_organisation_a_on_any_route(party, world, tena
             wrong = _refusal_problem(party, route, response)
             if wrong:
                 problems.append(f"{method.upper()} {path} [{route.name}] answered {response.status_code}: {wrong}")
-    assert not problems, f"{party} on harbin:\n" + "\n".join(problems)
-    assert _a_state(world) == before, "a request of an outsider changed A's data"
+    assert not problems, f"{party} on {tenant}:\n" + "\n".join(problems)
+    assert walk.state(world) == before, "a request of an outsider changed A's data"
+
+
+def _reached(walk: Walk, world, tenant_client) -> dict[str, str]:
+    """A (or the tenant's staff, as a sample says) GETs every route the outsiders were refused on A's ids."""
+    routes = [r for r in _routes(walk) if SAMPLES.get(r.name, Sample(dict)).of_a and "get" in r.methods]
+    seen = {}
+    for route in routes:
+        sample = SAMPLES[route.name]
+        response = _client(tenant_client, sample.by or walk.a_username, walk.tenant).get(route.path(world))
+        assert response.status_code == sample.reach, f"{route.name}: {response.status_code}"
+        seen[route.name] = _text(response)
+    return seen
 
 
 def test_organisation_a_reaches_every_id_the_outsiders_are_refused(world, tenant_client):
     """The positive control: the ids are A's real rows, so the refusals above are about the caller, not the id."""
-    routes = [route for route in _routes() if SAMPLES.get(route.name, Sample(dict)).of_a and "get" in route.methods]
-    assert len(routes) >= 6
-    seen = {}
-    for route in routes:
-        response = _client(tenant_client, A_USERNAME).get(route.path(world))
-        assert response.status_code == 200, f"{route.name}: {response.status_code}"
-        seen[route.name] = _text(response)
+    seen = _reached(WALKS["harbin"], world, tenant_client)
+    assert len(seen) >= 6
     assert A_TITLE in seen["application-detail"] and A_FILE_NAME in seen["application-detail"]
     assert A_TITLE in seen["api-application"] and A_SUB_USERNAME in seen["sub-account"]
     assert A_SUB_USERNAME in seen["api-sub-account"] and seen["application-attachment"].startswith("%PDF")
     assert A_TITLE in seen["message-detail"]
+
+
+def test_organisation_a_reaches_every_marketplace_id_the_outsiders_are_refused(market_world, tenant_client):
+    """The same positive control in national: A's provider its draft, media and expert, A's buyer its order, proof
+    and rating, the operations staff the taxonomy and the delisting page."""
+    seen = _reached(WALKS["national"], market_world, tenant_client)
+    assert len(seen) >= 15
+    assert MARKET_LISTING_NAME in seen["market-listing-detail"] and MARKET_LISTING_NAME in seen["api-market-listing"]
+    assert MARKET_EXPERT_NAME in seen["market-expert"] and MARKET_EXPERT_NAME in seen["api-market-expert"]
+    assert "PNG" in seen["market-version-media"][:4] and "PNG" in seen["market-expert-photo"][:4]
+    assert MARKET_PROOF_NAME in seen["market-order"] and seen["market-proof-file"].startswith("%PDF")
+    assert MARKET_PROOF_NAME in seen["api-market-order"]
 
 
 def test_excluded_areas_refuse_outsiders_at_the_door(world, tenant_client):
@@ -561,3 +835,9 @@ def test_every_route_is_requested_or_excluded_with_a_reason():
     assert not set(PUBLIC) & set(OWN_ACCOUNT)
     requested = {route.name for route in _routes()}
     assert {"application-detail", "api-task-decide", "sub-account", "api-sub-account", "workbench"} <= requested
+    harbin, national = ({route.name for route in _routes(walk)} for walk in WALKS.values())
+    assert harbin | national == requested and not harbin & national
+    assert {"market-order", "market-proof-file", "api-market-cart-item", "market-listing-detail"} <= national
+    for route in _routes(WALKS["national"]):  # the marketplace's ids are real rows of national (no 0 placeholders)
+        built = SAMPLES[route.name].build(MarketWorld(*range(1, 12))) if route.name in SAMPLES else {}
+        assert 0 not in (built.values() if isinstance(built, dict) else ()), route.name

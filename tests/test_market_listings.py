@@ -785,3 +785,189 @@ def test_unpublished_images_reach_the_provider_and_the_reviewers_only(
     assert tenant_client("national").get(url).status_code == 302  # to sign in
     public = reverse("market-thumbnail", args=[version.listing_id], urlconf="config.urls_tenant")
     assert tenant_client("national").get(public).status_code == 404  # not listed yet
+
+
+# --- Draft auto-save of the edit page (market-listing-autosave) --------------------------------------------------------
+def _autosave_url(pk):
+    return reverse("market-listing-autosave", args=[pk], urlconf="config.urls_tenant")
+
+
+def _edit_post(taxonomy, app_version, **extra):
+    """What the edit page's form sends (the auto-save script posts the same fields, without files)."""
+    post = {
+        "listing-version": str(app_version),
+        "listing-name": "自动保存的方案名",
+        "listing-related_product": "智维云",
+        "listing-catalogue": taxonomy["catalogue"].pk,
+        "listing-categories": [taxonomy["categories"][0].pk],
+        "listing-price_min": "10.00",
+        "listing-price_max": "20.00",
+        "listing-contact_name": "王经理",
+        "listing-intro": json.dumps([{"type": "description", "value": {"text": "说明"}}]),
+        "spec-TOTAL_FORMS": "2",
+        "spec-INITIAL_FORMS": "0",
+        "case1-customer": "客户甲",
+        "case1-customer_output": "100.50",
+        "case1-contract_amount": "10.00",
+        "case1-delivery_months": "3",
+    }
+    post.update(extra)
+    return post
+
+
+def test_autosave_saves_the_draft_and_the_page_follows_the_version(
+    login_client, tenant_schema, taxonomy, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_schema("national"):
+        version = listings.listing_create(membership=member("nat_provider"), data=data(taxonomy))
+        pk, before = version.listing_id, version.application.version
+    client = login_client("national", "nat_provider")
+    edit = reverse("market-listing-edit", args=[pk], urlconf="config.urls_tenant")
+    page = client.get(edit).content.decode()
+    assert f'data-autosave-url="{_autosave_url(pk)}"' in page and 'id="draft-status"' in page
+    assert "js/market-listing-autosave.js" in page and 'aria-live="polite"' in page
+    # A file sent along is not auto-saved (files go with 保存草稿 only).
+    saved = client.post(_autosave_url(pk), {**_edit_post(taxonomy, before), "listing-thumbnail": png()})
+    assert saved.status_code == 200, saved.content
+    answer = saved.json()
+    assert answer["version"] == before + 1 and answer["message"].startswith("已自动保存 ")
+    with tenant_schema("national"):
+        version = ListingVersion.objects.get(listing_id=pk)
+        assert version.name == "自动保存的方案名" and version.cases.get().customer == "客户甲"
+        assert not version.thumbnail and version.application.version == before + 1
+    # The page's old version is stale now: refused (409), nothing written.
+    stale = client.post(_autosave_url(pk), _edit_post(taxonomy, before, **{"listing-name": "过期的名字"}))
+    assert stale.status_code == 409 and stale.json()["code"] == "workflow.stale"
+    assert stale.json()["message"].startswith("自动保存失败：")
+    # A value the form refuses: the reason, with its field's label.
+    bad = client.post(_autosave_url(pk), _edit_post(taxonomy, before + 1, **{"listing-price_min": "abc"}))
+    assert bad.status_code == 400 and "销售历史最低价格" in bad.json()["message"]
+    # The service's own rule (min ≤ max) refuses too, with its field.
+    refused = client.post(
+        _autosave_url(pk), _edit_post(taxonomy, before + 1, **{"listing-price_min": "30.00", "listing-price_max": "2"})
+    )
+    assert refused.status_code == 400 and refused.json()["field"] == "price_min"
+    # With the version the auto-save returned, the final 保存草稿 is not stale.
+    final = client.post(edit, {**_edit_post(taxonomy, answer["version"]), "do": "save", "listing-name": "终稿"})
+    assert final.status_code == 302
+    with tenant_schema("national"):
+        assert ListingVersion.objects.get(listing_id=pk).name == "终稿"
+    assert client.get(_autosave_url(pk)).status_code == 405
+
+
+def test_autosave_is_only_for_a_draft_edited_in_place(login_client, tenant_schema, taxonomy, settings, tmp_path):
+    """A new listing has no draft to save into; a version in review is not editable: no auto-save, 409."""
+    settings.MEDIA_ROOT = tmp_path
+    client = login_client("national", "nat_provider")
+    new = client.get(reverse("market-listing-new", urlconf="config.urls_tenant")).content.decode()
+    assert "data-autosave-url" not in new and "market-listing-autosave.js" not in new
+    with tenant_schema("national"):
+        version = complete_draft(taxonomy)
+        listings.listing_submit(membership=member("nat_provider"), listing_id=version.listing_id)
+        app_version = Listing.objects.get(pk=version.listing_id).versions.get().application.version
+    response = client.post(_autosave_url(version.listing_id), _edit_post(taxonomy, app_version))
+    assert response.status_code == 409 and response.json()["code"] == "market.autosave_not_editable"
+    with tenant_schema("national"):
+        assert ListingVersion.objects.get(listing_id=version.listing_id).name == "设备预测性维护平台"
+
+
+def test_autosave_isolation_other_organisation_other_tenant_anonymous(
+    login_client, tenant_client, tenant_schema, taxonomy, other_provider
+):
+    with tenant_schema("national"):
+        version = listings.listing_create(membership=member("nat_provider"), data=data(taxonomy))
+        pk, app_version = version.listing_id, version.application.version
+    url = _autosave_url(pk)
+    body = _edit_post(taxonomy, app_version, **{"listing-name": "被他人改名"})
+    assert login_client("national", other_provider).post(url, body).status_code == 404
+    assert login_client("national", "nat_enterprise").post(url, body).status_code == 403
+    anonymous = tenant_client("national").post(url, body)
+    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+    assert login_client("jiangmen", "jm_provider").post(url, body).status_code in (403, 404)  # module off there
+    with tenant_schema("national"):
+        assert ListingVersion.objects.get(listing_id=pk).name == "设备预测性维护平台"
+
+
+# --- API uploads: case documents and intro media ---------------------------------------------------------------------
+def _multipart(client, method, url, body):
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    return getattr(client, method)(url, encode_multipart(BOUNDARY, body), content_type=MULTIPART_CONTENT)
+
+
+def test_api_uploads_case_documents_and_intro_media(login_client, tenant_schema, taxonomy, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_schema("national"):
+        rows = [{k: v for k, v in case(n).items() if k != "document"} for n in (1, 2, 3)]
+        version = listings.listing_create(membership=member("nat_provider"), data=data(taxonomy), cases=rows)
+        pk, app_version = version.listing_id, version.application.version
+    client = login_client("national", "nat_provider")
+    # PATCH: only the files; everything else stays.
+    response = _multipart(
+        client,
+        "patch",
+        api(pk=pk),
+        {"version": app_version, "case_2_document": pdf("案例二.pdf"), "media": png(name="截图.png")},
+    )
+    assert response.status_code == 200, response.content
+    editable = response.json()["editable"]
+    assert [row["document_name"] for row in editable["cases"]] == ["", "案例二.pdf", ""]
+    assert editable["name"] == "设备预测性维护平台" and [row["customer"] for row in editable["cases"]] == [
+        "客户1",
+        "客户2",
+        "客户3",
+    ]
+    with tenant_schema("national"):
+        version = ListingVersion.objects.get(listing_id=pk)
+        assert version.cases.get(position=2).document.read().startswith(b"%PDF")
+        assert [item.original_name for item in version.media.all()] == ["截图.png"]
+        assert version.contact_phone == "13800001234"  # kept by the PATCH
+    # PUT (the whole form) takes a document as multipart too.
+    body = {**data(taxonomy, name="整体保存"), "version": editable["version"], "case_1_document": pdf("案例一.pdf")}
+    body["intro"] = json.dumps(body["intro"], ensure_ascii=False)
+    response = _multipart(client, "put", api(pk=pk), body)
+    assert response.status_code == 200, response.content
+    assert response.json()["editable"]["name"] == "整体保存"
+    assert [row["document_name"] for row in response.json()["editable"]["cases"]] == ["案例一.pdf", "案例二.pdf", ""]
+    current = response.json()["editable"]["version"]
+    # Spoofed by extension: the structured 400 on the input that carried it, nothing written.
+    fake = SimpleUploadedFile("方案.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+    refused = _multipart(client, "patch", api(pk=pk), {"version": current, "case_3_document": fake})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "upload.wrong_type" and list(refused.json()["errors"]) == ["case_3_document"]
+    exe = SimpleUploadedFile("视频.mp4", b"MZ\x90\x00 this is an exe" * 20, content_type="video/mp4")
+    refused = _multipart(client, "patch", api(pk=pk), {"version": current, "media": exe})
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["media"]
+    with tenant_schema("national"):
+        version = ListingVersion.objects.get(listing_id=pk)
+        assert not version.cases.get(position=3).document and version.media.count() == 1
+        assert version.application.version == current
+
+
+def test_api_uploads_refused_for_another_organisation(
+    login_client, tenant_client, tenant_schema, taxonomy, settings, tmp_path, other_provider
+):
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_schema("national"):
+        rows = [{k: v for k, v in case(n).items() if k != "document"} for n in (1, 2, 3)]
+        version = listings.listing_create(membership=member("nat_provider"), data=data(taxonomy), cases=rows)
+        pk = version.listing_id
+    other = login_client("national", other_provider)
+    for method in ("patch", "put"):
+        response = _multipart(other, method, api(pk=pk), {"case_1_document": pdf(), "media": png()})
+        assert response.status_code == 404
+    anonymous = _multipart(tenant_client("national"), "patch", api(pk=pk), {"case_1_document": pdf()})
+    assert anonymous.status_code in (401, 403)
+    with tenant_schema("national"):
+        version = ListingVersion.objects.get(listing_id=pk)
+        assert not version.cases.get(position=1).document and not version.media.exists()
+
+
+def test_api_schema_lists_the_uploads(login_client):
+    schema = login_client("national", "nat_provider").get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for name in ("case_1_document", "case_3_document", '"media"'):
+        assert name in text
+    assert '"patch"' in text

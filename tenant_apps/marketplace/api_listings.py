@@ -13,6 +13,7 @@ from tenant_apps.marketplace.access import certified_provider
 from tenant_apps.marketplace.listing_selectors import access_listing, listing_flags, my_listings, newest_version
 from tenant_apps.marketplace.models import Listing, ListingCase, ListingSpec, ListingVersion
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
+from tenants.errors import DomainError
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -143,8 +144,10 @@ class SpecInput(serializers.Serializer):
 
 
 class ListingInput(serializers.Serializer):
-    """The listing form; cases and specs replace the version's when given (case documents, the thumbnail and
-    intro media are uploaded in the workbench form or as multipart `thumbnail`)."""
+    """The listing form; cases and specs replace the version's when given. Files come as multipart: `thumbnail`,
+    `case_1_document` … `case_3_document` (the intro document of that customer case; without `cases` in the same
+    request it is added to the version's existing case) and `media` (one intro image or video, added to the
+    version's media), checked by content like the workbench form."""
 
     version = serializers.IntegerField(required=False, min_value=0, help_text="读取时的 version；过期返回 409")
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -165,18 +168,85 @@ class ListingInput(serializers.Serializer):
     intro = serializers.JSONField(required=False, help_text="有序模块：banner/highlights/description/gallery/support")
     cases = CaseInput(many=True, required=False, allow_null=True)
     specs = SpecInput(many=True, required=False, allow_null=True)
-    thumbnail = serializers.FileField(required=False, allow_null=True)
+    thumbnail = serializers.FileField(required=False, allow_null=True, help_text="≤ 2 MB：jpeg、png、jpg、bmp")
+    case_1_document = serializers.FileField(
+        required=False, allow_null=True, help_text="客户案例 1 的介绍文档（≤ 100 MB：pdf、图片、Office、zip、mp4）"
+    )
+    case_2_document = serializers.FileField(required=False, allow_null=True, help_text="客户案例 2 的介绍文档")
+    case_3_document = serializers.FileField(required=False, allow_null=True, help_text="客户案例 3 的介绍文档")
+    media = serializers.FileField(
+        required=False, allow_null=True, help_text="介绍页素材（≤ 100 MB：jpg、png、bmp 图片或 mp4 视频）"
+    )
 
 
-def _service_args(validated: dict) -> dict:
-    data = {key: value for key, value in validated.items() if key not in {"version", "cases", "specs", "thumbnail"}}
+FILE_INPUTS = {"thumbnail", "media", *(f"case_{n}_document" for n in range(1, listings.CASES + 1))}
+CASE_ROW = ("customer", "customer_output", "contract_amount", "delivery_months")
+CASE_CONTACT = ("contact_name", "contact_title", "contact_phone")
+
+
+def _service_args(validated: dict, version: ListingVersion | None = None) -> dict:
+    """The service's arguments. A case document without `cases` joins the case the editable `version` has at that
+    position (the other cases stay as they are)."""
+    data = {key: value for key, value in validated.items() if key not in {"version", "cases", "specs", *FILE_INPUTS}}
     cases = validated.get("cases")
+    rows = [dict(row) for row in cases] if cases is not None else None
+    documents = {
+        n: validated[f"case_{n}_document"]
+        for n in range(1, listings.CASES + 1)
+        if validated.get(f"case_{n}_document") is not None
+    }
+    if documents and rows is None:
+        existing = {case.position: case for case in version.cases.all()} if version is not None else {}
+        rows = []
+        for n in range(1, listings.CASES + 1):
+            case = existing.get(n)
+            rows.append({name: getattr(case, name) for name in (*CASE_ROW, *CASE_CONTACT)} if case is not None else {})
+    if rows is not None:
+        rows = rows + [{} for _n in range(len(rows), max(documents, default=0))]
+        for n, document in documents.items():
+            rows[n - 1]["document"] = document
     return {
         "data": data,
-        "cases": [dict(row) for row in cases] if cases is not None else None,
+        "cases": rows,
         "specs": [dict(row) for row in validated["specs"]] if validated.get("specs") is not None else None,
         "thumbnail": validated.get("thumbnail"),
+        "media_uploads": [validated["media"]] if validated.get("media") is not None else [],
     }
+
+
+def _current_data(version: ListingVersion) -> dict:
+    """The editable version's form fields as the service takes them (what a PATCH leaves out stays)."""
+    return {
+        **{
+            name: getattr(version, name)
+            for name in (
+                "name",
+                "related_product",
+                "summary",
+                "price_min",
+                "price_max",
+                "delivery_cycle_days",
+                "delivery_person_days",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+            )
+        },
+        "catalogue": version.catalogue_id,
+        "tags": [item.pk for item in version.tags.all()],
+        "categories": [item.pk for item in version.categories.all()],
+        "industries": [item.pk for item in version.industries.all()],
+        "experts": [item.pk for item in version.experts.all()],
+        "intro": version.intro or [],
+    }
+
+
+def _upload_field(error: DomainError) -> DomainError:
+    """A case document's refusal names the multipart input it came in (`cases.2.document` → `case_2_document`)."""
+    parts = (error.field or "").split(".")
+    if len(parts) == 3 and parts[0] == "cases" and parts[2] == "document":
+        error.field = f"case_{parts[1]}_document"
+    return error
 
 
 def _detail(membership, pk):
@@ -203,7 +273,10 @@ class ListingListView(mixins.ListModelMixin, ScopedAPIView):
     def post(self, request):
         payload = ListingInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        version = listings.listing_create(membership=request.membership, **_service_args(payload.validated_data))
+        try:
+            version = listings.listing_create(membership=request.membership, **_service_args(payload.validated_data))
+        except DomainError as error:
+            raise _upload_field(error) from None
         return Response(_detail(request.membership, version.listing_id), status=status.HTTP_201_CREATED)
 
 
@@ -222,20 +295,40 @@ class ListingDetailView(ScopedAPIView):
         return Response(_detail(request.membership, pk))
 
     @extend_schema(
-        summary="保存草稿（自动保存亦用此接口；已上架商品将生成新版本）",
-        request=ListingInput,
+        summary="保存草稿（已上架商品将生成新版本）",
+        description="整体保存：未传的字段清空（cases/specs 未传则保持）。文件以 multipart 上传：thumbnail、"
+        "case_1_document…case_3_document、media。",
+        request={"application/json": ListingInput, "multipart/form-data": ListingInput},
         responses=ListingDetailSerializer,
     )
     def put(self, request, pk):
+        return self._save(request, pk, partial=False)
+
+    @extend_schema(
+        summary="部分保存草稿（未传的字段保持不变，适合只上传文件）",
+        request={"application/json": ListingInput, "multipart/form-data": ListingInput},
+        responses=ListingDetailSerializer,
+    )
+    def patch(self, request, pk):
+        return self._save(request, pk, partial=True)
+
+    def _save(self, request, pk, *, partial: bool):
         payload = ListingInput(data=request.data)
         payload.is_valid(raise_exception=True)
         listing = access_listing(request.membership, pk)
-        listings.listing_update(
-            membership=request.membership,
-            listing_id=listing.pk,
-            expected_version=payload.validated_data.get("version"),
-            **_service_args(payload.validated_data),
-        )
+        version = newest_version(listing)
+        args = _service_args(payload.validated_data, version)
+        if partial and version is not None:
+            args["data"] = {**_current_data(version), **args["data"]}
+        try:
+            listings.listing_update(
+                membership=request.membership,
+                listing_id=listing.pk,
+                expected_version=payload.validated_data.get("version"),
+                **args,
+            )
+        except DomainError as error:
+            raise _upload_field(error) from None
         return Response(_detail(request.membership, pk))
 
 

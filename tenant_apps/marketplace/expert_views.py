@@ -164,10 +164,10 @@ def _is_provider(membership) -> bool:
 @login_required
 def expert_delete(request, pk: int):
     membership = _member(request)  # the gate first: outside the module the route does not exist (404)
+    _provider(membership)
+    expert = experts.access_expert(membership, pk, write=True)  # whose expert, before what method (no 405 probe)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _provider(membership)
-    expert = experts.access_expert(membership, pk, write=True)
     try:
         experts.expert_delete(membership=membership, expert=expert)
     except DomainError as error:

@@ -8,8 +8,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shared_apps.ui.pagination import paginate
@@ -25,6 +26,7 @@ from tenant_apps.marketplace.listing_selectors import (
     newest_version,
 )
 from tenant_apps.organisations.access import check_module_access
+from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError
 
 
@@ -74,8 +76,11 @@ def _intro_editor_texts() -> dict:
     }
 
 
-def _forms(request, *, membership, version):
+def _forms(request, *, membership, version, with_files: bool = True):
+    """The listing form, its three case forms and the spec rows; bound on POST (without the uploads when
+    `with_files` is false: the draft auto-save never takes files)."""
     bound = request.method == "POST"
+    files = request.FILES if bound and with_files else None
     media = list(version.media.all()) if version else []
     initial = None
     case_initial = [{} for _i in range(listings.CASES)]
@@ -119,7 +124,7 @@ def _forms(request, *, membership, version):
         ]
     form = ListingForm(
         request.POST if bound else None,
-        request.FILES if bound else None,
+        files,
         initial=initial,
         organisation=membership.organisation,
         media=media,
@@ -128,7 +133,7 @@ def _forms(request, *, membership, version):
     cases = [
         CaseForm(
             request.POST if bound else None,
-            request.FILES if bound else None,
+            files,
             initial=case_initial[n],
             prefix=f"case{n + 1}",
         )
@@ -154,8 +159,9 @@ def _attach(form, cases, spec_forms, error: DomainError) -> None:
     form.add_error(field if field in form.fields else None, error.message)
 
 
-def _save(*, membership, listing, form, cases, specs):
-    """Save the validated forms through the service (create or update); returns the saved version."""
+def _save(*, membership, listing, form, cases, specs, with_files: bool = True):
+    """Save the validated forms through the service (create or update); returns the saved version. Without
+    `with_files` (the auto-save) no file is uploaded and no media removed."""
     spec_rows = [dict(spec.cleaned_data) for spec in specs.forms if not spec.is_blank()]
     common = {
         "membership": membership,
@@ -166,6 +172,8 @@ def _save(*, membership, listing, form, cases, specs):
         "media_uploads": [form.cleaned_data["media"]] if form.cleaned_data.get("media") else [],
         "media_remove": [int(pk) for pk in form.cleaned_data.get("media_remove") or []],
     }
+    if not with_files:
+        common.update(thumbnail=None, media_uploads=[], media_remove=[])
     if listing is None:
         return listings.listing_create(**common)
     return listings.listing_update(listing_id=listing.pk, expected_version=form.cleaned_data.get("version"), **common)
@@ -211,6 +219,7 @@ def _listing_form_page(request, listing=None):
         "block_types": [(code, str(label)) for code, label in listings.INTRO_BLOCK_LABELS.items()],
         "intro_texts": json.dumps(_intro_editor_texts(), ensure_ascii=False),
         "new_version": bool(version and version.application and version.application.state in ("approved", "rejected")),
+        "autosave": _autosaves(version),
     }
     failed = request.method == "POST" and (
         form.errors or any(case.errors for case in cases) or any(spec.errors for spec in specs.forms)
@@ -228,6 +237,59 @@ def listing_edit(request, pk: int):
     membership = _provider(request)
     listing = _or_404(lambda: access_listing(membership, pk))
     return _listing_form_page(request, listing)
+
+
+def _autosaves(version) -> bool:
+    """Only a version edited in place (草稿, 已退回, 已撤回) is auto-saved. A new listing (no draft yet) is created by
+    保存草稿, and a listed or rejected product's first save makes a new version for review: the provider's click."""
+    return bool(
+        version is not None and version.application and version.application.state in Application.EDITABLE_STATES
+    )
+
+
+def _first_form_error(form, cases, spec_forms) -> str:
+    for target in (form, *cases, *spec_forms):
+        for name, errors in target.errors.items():
+            field = target.fields.get(name)
+            label = f"{field.label}：" if field is not None and field.label else ""
+            return f"{label}{errors[0]}"
+    return _("内容有误。")
+
+
+def _autosave_failed(reason, *, status: int, code: str, field: str | None = None) -> JsonResponse:
+    message = _("自动保存失败：%(reason)s") % {"reason": reason}
+    return JsonResponse({"code": code, "message": message, "field": field}, status=status)
+
+
+@login_required
+def listing_autosave(request, pk: int):
+    """The edit page's draft auto-save (market-listing-autosave.js): the form's fields without files, through the same
+    service as 保存草稿 with the page's `version`; answers the new version for the page's hidden input (JSON)."""
+    membership = _provider(request)  # the module gate and the listing's owner first, then the method
+    listing = _or_404(lambda: access_listing(membership, pk))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    version = newest_version(listing)
+    if not _autosaves(version):
+        return _autosave_failed(
+            _("该版本不能自动保存，请点击“保存草稿”。"), status=409, code="market.autosave_not_editable"
+        )
+    form, cases, specs = _forms(request, membership=membership, version=version, with_files=False)
+    valid = form.is_valid() & all([case.is_valid() for case in cases]) & specs.is_valid()
+    if not valid:
+        return _autosave_failed(_first_form_error(form, cases, specs.forms), status=400, code="invalid")
+    try:
+        saved = _save(membership=membership, listing=listing, form=form, cases=cases, specs=specs, with_files=False)
+    except DomainError as error:
+        return _autosave_failed(error.message, status=error.status, code=error.code, field=error.field)
+    now = timezone.localtime()
+    return JsonResponse(
+        {
+            "version": saved.application.version,
+            "saved_at": now.isoformat(),
+            "message": _("已自动保存 %(time)s") % {"time": now.strftime("%H:%M")},
+        }
+    )
 
 
 def _or_404(fetch):

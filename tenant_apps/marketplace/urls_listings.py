@@ -9,6 +9,7 @@ urlpatterns = [
     path("listings/new/", views.listing_new, name="market-listing-new"),
     path("listings/<int:pk>/", views.listing_detail, name="market-listing-detail"),
     path("listings/<int:pk>/edit/", views.listing_edit, name="market-listing-edit"),
+    path("listings/<int:pk>/edit/autosave/", views.listing_autosave, name="market-listing-autosave"),
     path("listings/<int:pk>/<slug:action>/", views.listing_action, name="market-listing-action"),
     path("versions/<int:version_pk>/thumbnail/", views.version_thumbnail, name="market-version-thumbnail"),
     path("versions/<int:version_pk>/media/<int:media_pk>/", views.version_media, name="market-version-media"),
