@@ -218,3 +218,20 @@ def test_the_intro_page_block_editor_adds_moves_and_removes_blocks(browser, live
     assert [block["type"] for block in blocks] == ["description"]
     assert "服务时间" not in editor.inner_text()  # the support block's labels left with it
     page.context.close()
+
+
+def test_the_catalogue_and_a_product_page_fit_a_phone(phone, live_url):
+    """Enterprises open product links from WeChat: the catalogue, a product page (specs, cases, buy box) and the
+    order list fit 390 px without horizontal scrolling."""
+    from tests.browser.test_ui_screens import assert_fits
+
+    national = live_url("national")
+    phone.goto(national + "/market/")
+    assert_fits(phone, "phone-market-catalogue")
+    phone.click("text=设备联网与预测性维护解决方案")
+    phone.wait_for_url("**/market/p/**")
+    assert phone.locator("text=客户案例").count() >= 1
+    assert_fits(phone, "phone-market-product")
+    sign_in(phone, national, "nat_enterprise")
+    phone.goto(national + "/workbench/market/orders/")
+    assert_fits(phone, "phone-market-orders")
