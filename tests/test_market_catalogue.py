@@ -555,3 +555,15 @@ def test_product_page_query_count_does_not_grow_with_what_the_version_holds(tena
             assert client.get(f"/market/p/{listing.pk}/").status_code == 200
         counts.append(len(_real(ctx)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_product_without_a_price_range_is_price_on_request_not_a_broken_answer(tenant_client, tenant_schema):
+    """The range is optional on a version (drafts, older data): the API says null as its schema documents."""
+    with tenant_schema("national"):
+        listing = make_listing(provider(), name="面议测试方案", price=(None, None))
+    client = tenant_client("national")
+    rows = client.get("/api/v1/market/catalogue/", {"q": "面议测试"}).json()["results"]
+    assert [(row["id"], row["price_min"], row["price_max"]) for row in rows] == [(listing.pk, None, None)]
+    schema = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert schema["Card"]["properties"]["price_min"].get("nullable") is True
+    assert "面议" in client.get(f"/market/p/{listing.pk}/").content.decode()

@@ -42,11 +42,16 @@ class CardSerializer(serializers.Serializer):
     name = serializers.CharField(source="live_version.name")
     provider = serializers.CharField(source="organisation.name")
     catalogue = serializers.CharField(source="live_version.catalogue.name", default=None, allow_null=True)
-    price_min = serializers.DecimalField(max_digits=14, decimal_places=2, source="live_version.price_min")
-    price_max = serializers.DecimalField(max_digits=14, decimal_places=2, source="live_version.price_max")
+    # The historical price range is optional data of a version (面议 when absent).
+    price_min = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="live_version.price_min", allow_null=True
+    )
+    price_max = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="live_version.price_max", allow_null=True
+    )
     rating_average = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
     rating_count = serializers.IntegerField()
-    listed_at = serializers.DateTimeField()
+    listed_at = serializers.DateTimeField(allow_null=True)  # set when listed; null only on hand-made data
     thumbnail = serializers.SerializerMethodField(help_text=_("缩略图地址（无缩略图时为空）"))
 
     def get_thumbnail(self, listing) -> str:

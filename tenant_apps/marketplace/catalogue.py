@@ -58,18 +58,34 @@ def _version_has(through, field: str, value: int):
     return Exists(through.objects.filter(listingversion_id=OuterRef("live_version_id"), **{field: value}))
 
 
+# What a card (page and API) shows: a page of rows never hauls the versions' intro pages, contacts and the
+# provider's whole record (the intro alone is most of a version's row).
+CARD_FIELDS = (
+    "id",
+    "state",
+    "listed_at",
+    "rating_count",
+    "rating_sum",
+    "organisation__name",
+    "live_version__name",
+    "live_version__thumbnail",
+    "live_version__price_min",
+    "live_version__price_max",
+    "live_version__catalogue__name",
+)
+
+
 def catalogue_listings(filters: CatalogueFilters) -> QuerySet[Listing]:
-    """The catalogue's rows, filtered and sorted; each row carries its live version, provider and catalogue."""
-    rows = listed().select_related("live_version", "live_version__catalogue", "organisation")
+    """The catalogue's rows, filtered and sorted; each row carries its live version, provider and catalogue (only
+    the columns a card shows: CARD_FIELDS)."""
+    rows = listed().select_related("live_version", "live_version__catalogue", "organisation").only(*CARD_FIELDS)
     version = ListingVersion
     q = (filters.q or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     for term in q.split()[:5]:
-        tagged = Exists(
-            version.tags.through.objects.filter(
-                listingversion_id=OuterRef("live_version_id"), tag__name__icontains=term
-            )
-        )
-        rows = rows.filter(Q(live_version__name__icontains=term) | tagged)
+        # The versions with a matching tag, as one uncorrelated set (PostgreSQL hashes it once per query), not an
+        # EXISTS per row: under an OR a correlated subquery cannot become a join and ran once per listed product.
+        tagged = version.tags.through.objects.filter(tag__name__icontains=term).values("listingversion_id")
+        rows = rows.filter(Q(live_version__name__icontains=term) | Q(live_version_id__in=tagged))
     if filters.catalogue:
         rows = rows.filter(live_version__catalogue_id=filters.catalogue)
     if filters.category:

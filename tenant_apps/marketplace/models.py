@@ -189,6 +189,14 @@ class Listing(models.Model):
         indexes = [
             models.Index(fields=["state", "-listed_at"]),
             models.Index(fields=["organisation", "-created_at"]),
+            # The catalogue's default order (最新上架) read straight off an index: a page is the next rows of it,
+            # not a sort of every listed product (ADR 0019).
+            models.Index(
+                models.F("listed_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="market_listing_listed_newest",
+                condition=Q(state="listed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
