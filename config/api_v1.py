@@ -53,4 +53,5 @@ urlpatterns = [
         name="api-sub-account-password",
     ),
     path("market/", include("tenant_apps.marketplace.api_urls")),
+    path("vouchers/", include("tenant_apps.vouchers.api_urls")),
 ]

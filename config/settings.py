@@ -71,6 +71,7 @@ TENANT_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.certification",
     "tenant_apps.marketplace",
+    "tenant_apps.vouchers",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",
@@ -392,6 +393,10 @@ _audit_archive_every = float(os.environ.get("PLATFORM_AUDIT_ARCHIVE_SECONDS", 24
 CELERY_BEAT_SCHEDULE["archive-audit-trail"] = {  # every serving tenant: its work-order log
     "task": "oversight.archive_audit_trail",
     "schedule": _audit_archive_every,
+}
+CELERY_BEAT_SCHEDULE["expire-vouchers"] = {  # every serving tenant: vouchers past their validity keep nothing
+    "task": "vouchers.expire_due",
+    "schedule": float(os.environ.get("PLATFORM_VOUCHER_EXPIRY_SECONDS", 3600)),
 }
 CELERY_BEAT_SCHEDULE["archive-audit-trail-public"] = {  # public: security events and audit entries
     "task": "oversight.archive_audit_trail",

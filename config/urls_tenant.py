@@ -15,6 +15,8 @@ urlpatterns = [
     path("register/", include("tenant_apps.onboarding.urls")),
     path("market/", include("tenant_apps.marketplace.urls_public")),
     path("workbench/market/", include("tenant_apps.marketplace.urls")),
+    path("vouchers/", include("tenant_apps.vouchers.urls_public")),
+    path("workbench/vouchers/", include("tenant_apps.vouchers.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include("config.api_v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

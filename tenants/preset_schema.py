@@ -457,6 +457,14 @@ class Marketplace(Table):
         return self
 
 
+class Vouchers(Table):
+    """The deduction rule: the share of an order a service voucher may cover (0.30 national; 1 = full deduction),
+    and the grab throttle per account."""
+
+    cap_ratio: Annotated[str, _decimal(Decimal("0.0001"), Decimal(1))] = "0.30"
+    grab_per_minute: Annotated[int, Field(ge=1, le=600)] = 20
+
+
 # --- Files --------------------------------------------------------------------------------------------------------
 class ModuleSet(Table):
     """A file any tenant preset can include through `module_sets`: modules with their flows and windows."""
@@ -491,6 +499,7 @@ class TenantPreset(Table):
     demo_accounts: list[DemoAccount] = []
     portal: Portal = Portal()
     marketplace: Marketplace = Marketplace()
+    vouchers: Vouchers = Vouchers()
 
     @model_validator(mode="after")
     def _defaults_and_references(self):

@@ -2,6 +2,7 @@
 finds one returned to fix, and a restart changes none of it."""
 
 import pytest
+from django.utils import timezone
 
 from tenant_apps.organisations.models import Membership
 from tenant_apps.workflow.models import Application
@@ -103,3 +104,27 @@ def test_the_marketplace_demo_is_not_repeated_on_a_restart(tenant_schema):
         before = (Listing.objects.count(), Order.objects.count())
         marketplace_demo_seed()
         assert (Listing.objects.count(), Order.objects.count()) == before
+
+
+def test_the_voucher_demo_leaves_a_running_and_an_upcoming_grab_and_a_partly_used_voucher(tenant_schema):
+    """National: the first activity running (a grab voucher and an apply voucher), the second's grab starting in
+    three days, nat_enterprise holding a 10,000.00 voucher with 8,040.00 deducted on a 26,800.00 order (30 %), the
+    provider seeing it on its order, and the enterprise's request waiting in operations' inbox."""
+    from decimal import Decimal
+
+    from tenant_apps.vouchers.models import Activity, LedgerEntry, Voucher
+
+    with tenant_schema("national"):
+        running = Activity.objects.get(name="中小企业数字化转型创新服务券（第一期）")
+        upcoming = Activity.objects.get(name="工业软件上云专项服务券（第二期）")
+        assert running.is_published and upcoming.is_published
+        assert {t.method for t in running.types.all()} == {"grab", "apply"}
+        assert all(t.grab_starts_at > timezone.now() for t in upcoming.types.all())
+        buyer = member("nat_enterprise").organisation
+        voucher = Voucher.objects.get(organisation=buyer, claim_key="demo-first-grab")
+        assert (voucher.face_value, voucher.balance) == (Decimal("10000.00"), Decimal("1960.00"))
+        deduction = LedgerEntry.objects.get(voucher=voucher, kind="deduct")
+        assert (deduction.amount, deduction.order.total) == (Decimal("-8040.00"), Decimal("26800.00"))
+        assert deduction.order.provider == member("nat_provider").organisation
+        titles = [task.application.title for task in tasks_awaiting(member("nat_ops"))]
+        assert any("数字化诊断服务券" in title for title in titles), titles

@@ -19,6 +19,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "flows",
         "profile_fields",
         "market_taxonomy",
+        "voucher_rules",
         "portal",
         "cms_rights",
         "nationwide_notices",
@@ -27,9 +28,11 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "demo_certifications",
         "demo_applications",
         "marketplace_demo",
+        "vouchers_demo",
     ]
     assert [step.name for step in steps if step.on_existing] == [
         "market_taxonomy",
+        "voucher_rules",
         "portal",
         "cms_rights",
         "demo_accounts",
@@ -37,6 +40,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "demo_certifications",
         "demo_applications",
         "marketplace_demo",
+        "vouchers_demo",
     ]
 
 

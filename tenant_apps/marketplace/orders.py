@@ -13,7 +13,8 @@ other state with 409 `market.order_state`; forms and API calls may carry the ord
 
 Locks follow `lock_objects` (cart items → order → listings). Money is `Decimal`, two places, never a float:
 amount = unit price × quantity, total = Σ amounts, payable = total − `order_deduction(order)` (0.00 until the
-voucher module fills the seam).
+deduction (`deductions`: a service voucher, capped by the tenant's rule) is taken in the checkout
+transaction and given back when the order is cancelled.
 
 Order numbers: `DD` + the local date (YYYYMMDD) + the order's id in six digits, e.g. DD20261207000042 — unique
 (the id is), sortable by day, and the id people see in the order's address."""
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tenant_apps.marketplace import access, lock_objects
+from tenant_apps.marketplace import access, deductions, lock_objects
 from tenant_apps.marketplace.models import (
     ZERO,
     BankAccount,
@@ -59,6 +60,7 @@ EVENT_LABELS = {
     "proof": gettext_lazy("上传支付凭证"),
     "proof_approved": gettext_lazy("支付凭证审核通过"),
     "proof_returned": gettext_lazy("支付凭证被退回"),
+    "proof_rejected": gettext_lazy("支付凭证被驳回，订单关闭"),
     "proof_withdrawn": gettext_lazy("撤回支付凭证"),
     "start_delivery": gettext_lazy("开始交付"),
     "delivered": gettext_lazy("交付完成"),
@@ -241,8 +243,9 @@ def line_amount(unit_price: Decimal, quantity: int) -> Decimal:
 
 
 def order_deduction(order) -> Decimal:
-    """The seam for the voucher module: what a service voucher takes off this order. 0.00 until vouchers exist."""
-    return ZERO
+    """What the chosen deduction (a service voucher, `deductions`) takes off a draft order; 0.00 without one."""
+    chosen = getattr(order, "chosen", None)
+    return chosen.deduction if chosen is not None else ZERO
 
 
 @dataclass
@@ -263,6 +266,8 @@ class DraftOrder:
     provider: object
     lines: list[DraftLine] = field(default_factory=list)
     bank_account: BankAccount | None = None
+    offers: list = field(default_factory=list)  # deductions.Offer, best first
+    chosen: object = None  # the Offer the buyer applies (preselected: the best one not used by an earlier order)
 
     @property
     def total(self) -> Decimal:
@@ -297,16 +302,29 @@ def _selected_cart(organisation, item_ids, *, lock: bool):
     return list(items)
 
 
-def checkout_preview(membership, *, spec_id=None, quantity=None, item_ids=None) -> list[DraftOrder]:
+def checkout_preview(membership, *, spec_id=None, quantity=None, item_ids=None, choices=None) -> list[DraftOrder]:
     """The confirm page: buy now (`spec_id`, `quantity`) or the cart (all of it, or `item_ids`). Refuses what
-    checkout would refuse, with the same messages."""
+    checkout would refuse, with the same messages. Each draft carries the deductions on offer (best first) and the
+    one applied: `choices` (provider id → offer id, "" for none) where given, else the best not already applied to
+    an earlier order of this checkout."""
     organisation = buyer_of(membership)
     if spec_id is not None:
         lines = [DraftLine(_purchasable(spec_id), _quantity(quantity))]
     else:
         items = _selected_cart(organisation, item_ids, lock=False)
         lines = _cart_lines(items)
-    return _drafts(lines)
+    drafts = _drafts(lines)
+    taken: set[int] = set()
+    for draft in drafts:
+        draft.offers = deductions.offers(organisation, draft)
+        if choices is not None and str(draft.provider.pk) in {str(k) for k in choices}:
+            wanted = {str(k): v for k, v in choices.items()}[str(draft.provider.pk)]
+            draft.chosen = next((o for o in draft.offers if str(o.id) == str(wanted)), None)
+        else:
+            draft.chosen = next((o for o in draft.offers if o.id not in taken), None)
+        if draft.chosen is not None:
+            taken.add(draft.chosen.id)
+    return drafts
 
 
 def _cart_lines(items) -> list[DraftLine]:
@@ -391,7 +409,9 @@ def _event(order: Order, action: str, actor, note: str = "") -> OrderEvent:
     return event
 
 
-def _create_orders(*, membership, organisation, drafts: list[DraftOrder], note: str) -> list[Order]:
+def _create_orders(*, membership, organisation, drafts: list[DraftOrder], note: str, choices=None) -> list[Order]:
+    """`choices`: provider id → the deduction (voucher) id the buyer applies to that provider's order."""
+    choices = {str(k): v for k, v in (choices or {}).items()}
     for draft in drafts:
         if draft.bank_account is None:
             raise DomainError(
@@ -417,8 +437,6 @@ def _create_orders(*, membership, organisation, drafts: list[DraftOrder], note: 
             bank_account=bank_account_snapshot(draft.bank_account),
             note=(note or "")[:200],
         )
-        deduction = order_deduction(order)
-        order.deduction, order.payable = deduction, (total - deduction).quantize(FEN)
         order.save(force_insert=True)
         OrderLine.objects.bulk_create(
             [
@@ -437,29 +455,40 @@ def _create_orders(*, membership, organisation, drafts: list[DraftOrder], note: 
                 for line in draft.lines
             ]
         )
+        deduction = deductions.apply(order, choices.get(str(draft.provider.pk)), membership.user)
+        if deduction:
+            order.deduction, order.payable = deduction, (total - deduction).quantize(FEN)
+            order.save(update_fields=["deduction", "payable"])
         _event(order, "create", membership.user)
         orders.append(order)
     return orders
 
 
 @transaction.atomic
-def checkout(*, membership, item_ids=None, note: str = "") -> list[Order]:
+def checkout(*, membership, item_ids=None, note: str = "", vouchers=None) -> list[Order]:
     """The cart (or the chosen items of it) becomes one order per provider; the items leave the cart. Prices,
-    names and the provider's bank account are copied into the orders as they are now."""
+    names and the provider's bank account are copied into the orders as they are now. `vouchers`: provider id →
+    voucher id to deduct from that provider's order."""
     organisation = buyer_of(membership)
     items = _selected_cart(organisation, item_ids, lock=True)
     lines = _cart_lines(items)
-    orders = _create_orders(membership=membership, organisation=organisation, drafts=_drafts(lines), note=note)
+    orders = _create_orders(
+        membership=membership, organisation=organisation, drafts=_drafts(lines), note=note, choices=vouchers
+    )
     CartItem.objects.filter(pk__in=[i.pk for i in items]).delete()
     return orders
 
 
 @transaction.atomic
-def buy_now(*, membership, spec_id, quantity, note: str = "") -> Order:
-    """One spec straight to an order, past the cart."""
+def buy_now(*, membership, spec_id, quantity, note: str = "", voucher=None) -> Order:
+    """One spec straight to an order, past the cart; `voucher`: the voucher id to deduct, if any."""
     organisation = buyer_of(membership)
     lines = [DraftLine(_purchasable(spec_id), _quantity(quantity))]
-    return _create_orders(membership=membership, organisation=organisation, drafts=_drafts(lines), note=note)[0]
+    drafts = _drafts(lines)
+    choices = {drafts[0].provider.pk: voucher} if voucher not in (None, "") else None
+    return _create_orders(membership=membership, organisation=organisation, drafts=drafts, note=note, choices=choices)[
+        0
+    ]
 
 
 # --- Transitions -------------------------------------------------------------------------------------------------------
@@ -532,6 +561,7 @@ def order_cancel(*, membership, order_id, reason: str = "", expected_version=Non
     save_transition(order, state=Order.State.CANCELLED, fields=("cancel_reason", "cancelled_at"))
     note = (_("服务商取消：%(reason)s") if by_provider else _("买方取消：%(reason)s")) % {"reason": reason or "—"}
     _event(order, "cancel", membership.user, note)
+    deductions.release(order, membership.user, note)
     return order
 
 
@@ -656,7 +686,17 @@ def bank_account_save(*, membership, account_name: str, bank_name: str, account_
 
 
 # --- Telling people ----------------------------------------------------------------------------------------------------
-NOTIFIED = {"create", "proof", "proof_approved", "proof_returned", "start_delivery", "delivered", "complete", "cancel"}
+NOTIFIED = {
+    "create",
+    "proof",
+    "proof_approved",
+    "proof_returned",
+    "proof_rejected",
+    "start_delivery",
+    "delivered",
+    "complete",
+    "cancel",
+}
 
 
 def _queue_notify(event_id: int) -> None:
@@ -702,7 +742,7 @@ def notify_order_event(event_id: int) -> int:
         if part
     )
     sms = ""
-    if event.action in ("proof_approved", "proof_returned"):
+    if event.action in ("proof_approved", "proof_returned", "proof_rejected"):
         sms = title + _("，详情请登录平台查看。")
     link = reverse("market-order", args=[order.pk], urlconf=settings.ROOT_URLCONF)
     people = {order.buyer_user_id: order.buyer_user}

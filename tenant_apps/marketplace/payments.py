@@ -4,8 +4,9 @@ The buyer uploads 1–3 files (png/jpg/jpeg/bmp/pdf by content, each ≤ 10 MB) 
 `PaymentProof` with its files and a new application of kind `payment_proof`, submitted through the engine (the
 chain is the tenant's `[flows.payment_proof]`). The order becomes 支付凭证审核中. The engine's outcome handler
 (`payment_outcome`, inside the deciding transaction, after the engine locked application and task) locks the
-order: approved → 已支付 / 待签约 (and each product's `order_count` + 1, under the listing's lock); returned,
-rejected or withdrawn → 待支付 with payment 凭证被退回 (withdrawn: 未支付) and the opinion on the timeline. Lock
+order: approved → 已支付 / 待签约 (and each product's `order_count` + 1, under the listing's lock); returned or
+withdrawn → 待支付 with payment 凭证被退回 (withdrawn: 未支付) and the opinion on the timeline, the deduction kept;
+rejected (驳回, where the chain offers it) → the order is cancelled and its voucher deduction given back. Lock
 order: see lock_objects."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tenant_apps.marketplace import lock_objects, orders
+from tenant_apps.marketplace import deductions, lock_objects, orders
 from tenant_apps.marketplace.kinds import PAYMENT_PROOF
 from tenant_apps.marketplace.models import Listing, Order, PaymentProof, PaymentProofFile
 from tenant_apps.workflow.models import Application, LogEntry
@@ -111,7 +112,14 @@ def payment_outcome(application: Application) -> None:
     elif state == Application.State.WITHDRAWN:
         orders.save_transition(order, state=Order.State.AWAITING_PAYMENT, payment=Order.Payment.UNPAID)
         orders._event(order, "proof_withdrawn", actor)
-    else:  # returned or rejected: the buyer pays (or proves it) again
+    elif state == Application.State.REJECTED:  # refused for good: the order is closed, any voucher made whole
+        order.cancel_reason, order.cancelled_at = (opinion or _("支付凭证被驳回"))[:200], timezone.now()
+        orders.save_transition(
+            order, state=Order.State.CANCELLED, payment=Order.Payment.REJECTED, fields=("cancel_reason", "cancelled_at")
+        )
+        orders._event(order, "proof_rejected", actor, opinion)
+        deductions.release(order, actor, _("支付凭证被驳回"))
+    else:  # returned: the buyer pays (or proves it) again
         orders.save_transition(order, state=Order.State.AWAITING_PAYMENT, payment=Order.Payment.REJECTED)
         orders._event(order, "proof_returned", actor, opinion)
 

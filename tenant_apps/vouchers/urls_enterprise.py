@@ -1,0 +1,3 @@
+"""Filled in by the voucher pages and API."""
+
+urlpatterns = []
