@@ -282,6 +282,44 @@ def test_provider_pages_create_edit_delete(login_client, tenant_schema):
         assert not ProviderExpert.objects.filter(pk=expert.pk).exists()
 
 
+def test_a_form_opened_before_another_save_is_refused_not_overwritten(login_client, tenant_schema):
+    """Two people of one provider edit the same expert: the second save, from a form opened before the first, is
+    refused with the reason (the page keeps what was typed), and the API says 409 market.stale."""
+    import re
+
+    from tenant_apps.marketplace.models import ProviderExpert
+
+    client = login_client("national", "nat_provider")
+    assert client.post("/workbench/market/experts/new/", {**fields(name="赵六"), "photo": png()}).status_code == 302
+    with tenant_schema("national"):
+        expert = ProviderExpert.objects.get(name="赵六")
+    page = client.get(f"/workbench/market/experts/{expert.pk}/").content.decode()
+    opened = re.search(r'name="version" value="(\d+)"', page).group(1)
+    first = client.post(f"/workbench/market/experts/{expert.pk}/", {**fields(name="赵六甲"), "version": opened})
+    assert first.status_code == 302
+    stale = client.post(f"/workbench/market/experts/{expert.pk}/", {**fields(name="赵六乙"), "version": opened})
+    assert stale.status_code == 400
+    text = stale.content.decode()
+    assert "已被他人修改" in text and "赵六乙" in text and f'name="version" value="{opened}"' in text
+    with tenant_schema("national"):
+        assert ProviderExpert.objects.get(pk=expert.pk).name == "赵六甲"
+    api = client.patch(
+        f"/api/v1/market/experts/{expert.pk}/",
+        data={"name": "赵六丙", "version": int(opened)},
+        content_type="application/json",
+    )
+    assert api.status_code == 409 and api.json()["code"] == "market.stale"
+    fresh = client.get(f"/api/v1/market/experts/{expert.pk}/").json()["version"]
+    assert (
+        client.patch(
+            f"/api/v1/market/experts/{expert.pk}/",
+            data={"name": "赵六丙", "version": fresh},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
+
+
 def _listed_with(expert, provider_membership, *, state="listed"):
     from django.utils import timezone
 

@@ -533,8 +533,10 @@ def test_buyer_and_provider_are_told_of_the_payment_decision_once_each(world):
     assert not Message.objects.filter(user=w.e1.user, source_key__startswith=f"market-order:{event.pk}:").exists()
     proof = order.proofs.get()
     decision = proof.application.log.get(action="approve")
-    notify_applicant(decision.pk)
-    assert Message.objects.filter(user=w.e1.user).exclude(source_key__startswith="market-order:").count() >= 1
+    assert notify_applicant(decision.pk) == 1
+    review_notice = Message.objects.get(user=w.e1.user, source_key=f"workflow-log:{decision.pk}")
+    assert order.number in review_notice.title
+    assert notify_applicant(decision.pk) == 0  # and once only
 
 
 # --- Pages ------------------------------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class ExpertSerializer(serializers.ModelSerializer):
             "photo_url",
             "created_at",
             "updated_at",
+            "version",  # send it back with PUT/PATCH: a change made since is refused with 409 market.stale
         ]
         read_only_fields = fields
 
@@ -119,7 +120,12 @@ class ExpertDetailView(_ExpertScope, ScopedAPIView):
         payload.is_valid(raise_exception=True)
         data, photo = _split(payload.validated_data)
         expert = experts.expert_update(
-            membership=request.membership, expert=expert, data=data, photo=photo, partial=partial
+            membership=request.membership,
+            expert=expert,
+            data=data,
+            photo=photo,
+            partial=partial,
+            expected_version=request.data.get("version"),
         )
         return Response(ExpertSerializer(expert).data)
 

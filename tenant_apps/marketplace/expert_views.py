@@ -133,7 +133,11 @@ def expert_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             experts.expert_update(
-                membership=membership, expert=expert, data=form.service_data(), photo=form.cleaned_data.get("photo")
+                membership=membership,
+                expert=expert,
+                data=form.service_data(),
+                photo=form.cleaned_data.get("photo"),
+                expected_version=request.POST.get("version"),
             )
         except DomainError as error:
             if error.status == 403:
@@ -142,7 +146,13 @@ def expert_detail(request, pk: int):
         else:
             messages.success(request, _("专家信息已保存。"))
             return redirect("market-experts")
-    context = {"form": form, "expert": expert, "in_use": list(experts.shown_on(expert).only("name")[:3])}
+    context = {
+        "form": form,
+        "expert": expert,
+        "in_use": list(experts.shown_on(expert).only("name")[:3]),
+        # A refused save keeps the version the form was opened with, so a second try is refused too.
+        "form_version": request.POST.get("version", expert.version),
+    }
     return render(request, "marketplace/experts/form.html", context, status=400 if form.errors else 200)
 
 

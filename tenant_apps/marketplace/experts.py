@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.marketplace.access import certified_provider
 from tenant_apps.marketplace.models import Listing, ListingVersion, ProviderExpert
 from tenant_apps.organisations.models import Organisation
-from tenants.errors import DomainError
+from tenants.errors import DomainError, conflict
 from tenants.uploads import upload_checked
 
 MODULE = "experts"
@@ -247,12 +247,20 @@ def expert_create(*, membership, data: dict, photo) -> ProviderExpert:
 
 
 @transaction.atomic
-def expert_update(*, membership, expert: ProviderExpert, data: dict, photo=None, partial: bool = False):
+def expert_update(
+    *, membership, expert: ProviderExpert, data: dict, photo=None, partial: bool = False, expected_version=None
+):
     """修改专家: the expert must be the caller's own (re-checked here, whatever the caller fetched it with); a new
-    photo replaces the old one, none keeps it."""
+    photo replaces the old one, none keeps it. The row is locked; a form opened before someone else's save
+    (`expected_version` behind) is refused with 409 `market.stale` rather than overwriting it."""
     organisation = provider_of(membership)
     if expert.organisation_id != organisation.pk:
         raise Http404(_("该专家不存在。"))
+    expert = ProviderExpert.objects.select_for_update(of=("self",)).filter(pk=expert.pk).first()
+    if expert is None:
+        raise Http404(_("该专家不存在。"))
+    if expected_version not in (None, "") and str(expected_version) != str(expert.version):
+        raise conflict(_("该专家信息已被他人修改，请刷新页面后再编辑。"), code="market.stale")
     cleaned = expert_data_checked(data, partial_of=expert if partial else None)
     old_photo = expert.photo.name if photo else None
     extension = photo_checked(photo) if photo else None
@@ -262,6 +270,7 @@ def expert_update(*, membership, expert: ProviderExpert, data: dict, photo=None,
         _photo_saved(expert, photo, extension)
     elif not expert.photo:
         raise DomainError(_("请上传专家照片。"), code="market.expert_photo_required", field="photo")
+    expert.version += 1
     expert.save()
     if old_photo and old_photo != expert.photo.name:
         _photo_removed_after_commit(expert.photo.storage, old_photo)

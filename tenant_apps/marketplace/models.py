@@ -125,6 +125,7 @@ class ProviderExpert(models.Model):
     introduction = models.TextField(_("专家简介"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(default=0)  # a form opened before a save elsewhere is refused (409)
 
     class Meta:
         verbose_name = _("专家")

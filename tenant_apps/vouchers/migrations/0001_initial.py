@@ -9,244 +9,488 @@ from tenants.append_only import FUNCTION_SQL, drop_trigger_sql, trigger_sql
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('configuration', '0006_tenantsettings_sms_signature'),
-        ('marketplace', '0002_listing_newest_index'),
-        ('organisations', '0005_content_approver_role'),
-        ('workflow', '0007_content_approver_role'),
+        ("configuration", "0006_tenantsettings_sms_signature"),
+        ("marketplace", "0002_listing_newest_index"),
+        ("organisations", "0005_content_approver_role"),
+        ("workflow", "0007_content_approver_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='活动名称')),
-                ('description', models.TextField(blank=True, max_length=2000, verbose_name='活动说明')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('is_published', models.BooleanField(default=False, verbose_name='已上架')),
-                ('regions', models.JSONField(blank=True, default=list, help_text='所在地区以其中之一开头的企业可参加；为空则不限。', verbose_name='限定地区')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('industries', models.ManyToManyField(blank=True, related_name='+', to='configuration.industry', verbose_name='限定行业')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="活动名称")),
+                ("description", models.TextField(blank=True, max_length=2000, verbose_name="活动说明")),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                ("is_published", models.BooleanField(default=False, verbose_name="已上架")),
+                (
+                    "regions",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="所在地区以其中之一开头的企业可参加；为空则不限。",
+                        verbose_name="限定地区",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "industries",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="configuration.industry", verbose_name="限定行业"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务券活动',
-                'verbose_name_plural': '服务券活动',
-                'ordering': ['-starts_at', '-id'],
+                "verbose_name": "服务券活动",
+                "verbose_name_plural": "服务券活动",
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issue', '发放'), ('deduct', '抵扣'), ('refund', '退回'), ('expire', '过期')], max_length=10, verbose_name='类型')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='金额')),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='变动后余额')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='voucher_entries', to='marketplace.order')),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='vouchers.ledgerentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("issue", "发放"), ("deduct", "抵扣"), ("refund", "退回"), ("expire", "过期")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额")),
+                ("balance_after", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="变动后余额")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="voucher_entries",
+                        to="marketplace.order",
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="vouchers.ledgerentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务券流水',
-                'verbose_name_plural': '服务券流水',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "服务券流水",
+                "verbose_name_plural": "服务券流水",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Settlement',
+            name="Settlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='结算期开始')),
-                ('period_end', models.DateField(verbose_name='结算期结束')),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='结算单号')),
-                ('state', models.CharField(choices=[('draft', '待确认'), ('confirmed', '已确认')], default='draft', max_length=12, verbose_name='状态')),
-                ('total', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='结算金额')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='服务商')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period_start", models.DateField(verbose_name="结算期开始")),
+                ("period_end", models.DateField(verbose_name="结算期结束")),
+                ("number", models.CharField(max_length=24, unique=True, verbose_name="结算单号")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "待确认"), ("confirmed", "已确认")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="结算金额")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="服务商",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结算单',
-                'verbose_name_plural': '结算单',
-                'ordering': ['-period_end', '-id'],
+                "verbose_name": "结算单",
+                "verbose_name_plural": "结算单",
+                "ordering": ["-period_end", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SettlementItem',
+            name="SettlementItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='抵扣金额')),
-                ('deduction', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='settled_in', to='vouchers.ledgerentry')),
-                ('settlement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='vouchers.settlement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="抵扣金额")),
+                (
+                    "deduction",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settled_in",
+                        to="vouchers.ledgerentry",
+                    ),
+                ),
+                (
+                    "settlement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="vouchers.settlement"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Voucher',
+            name="Voucher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('place', models.PositiveSmallIntegerField()),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='券号')),
-                ('name', models.CharField(max_length=60, verbose_name='服务券名称')),
-                ('face_value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='面值')),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='余额')),
-                ('valid_from', models.DateField(verbose_name='有效期开始')),
-                ('valid_to', models.DateField(verbose_name='有效期结束')),
-                ('source', models.CharField(choices=[('apply', '申请'), ('grab', '抢券')], max_length=10, verbose_name='领取方式')),
-                ('claim_key', models.CharField(blank=True, max_length=64)),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='领取时间')),
-                ('expired_at', models.DateTimeField(blank=True, null=True, verbose_name='过期处理时间')),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='organisations.organisation', verbose_name='企业')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("place", models.PositiveSmallIntegerField()),
+                ("number", models.CharField(max_length=24, unique=True, verbose_name="券号")),
+                ("name", models.CharField(max_length=60, verbose_name="服务券名称")),
+                ("face_value", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="面值")),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="余额")),
+                ("valid_from", models.DateField(verbose_name="有效期开始")),
+                ("valid_to", models.DateField(verbose_name="有效期结束")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("apply", "申请"), ("grab", "抢券")], max_length=10, verbose_name="领取方式"
+                    ),
+                ),
+                ("claim_key", models.CharField(blank=True, max_length=64)),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="领取时间")),
+                ("expired_at", models.DateTimeField(blank=True, null=True, verbose_name="过期处理时间")),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vouchers",
+                        to="organisations.organisation",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务券',
-                'verbose_name_plural': '服务券',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "服务券",
+                "verbose_name_plural": "服务券",
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='voucher',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='vouchers.voucher'),
+            model_name="ledgerentry",
+            name="voucher",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="ledger", to="vouchers.voucher"
+            ),
         ),
         migrations.CreateModel(
-            name='VoucherRules',
+            name="VoucherRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cap_ratio', models.DecimalField(decimal_places=4, default=Decimal('0.3000'), help_text='订单金额中可用服务券抵扣的最高比例，0.30 即 30%，1 即全额抵扣。', max_digits=5, verbose_name='最高抵扣比例')),
-                ('grab_per_minute', models.PositiveSmallIntegerField(default=20, help_text='超出后稍候再试，防止脚本刷券。', verbose_name='每账号每分钟抢券次数上限')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "cap_ratio",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.3000"),
+                        help_text="订单金额中可用服务券抵扣的最高比例，0.30 即 30%，1 即全额抵扣。",
+                        max_digits=5,
+                        verbose_name="最高抵扣比例",
+                    ),
+                ),
+                (
+                    "grab_per_minute",
+                    models.PositiveSmallIntegerField(
+                        default=20, help_text="超出后稍候再试，防止脚本刷券。", verbose_name="每账号每分钟抢券次数上限"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务券规则',
-                'verbose_name_plural': '服务券规则',
-                'constraints': [models.CheckConstraint(condition=models.Q(('cap_ratio__gt', 0), ('cap_ratio__lte', 1)), name='voucher_rules_cap_ratio_0_1')],
+                "verbose_name": "服务券规则",
+                "verbose_name_plural": "服务券规则",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("cap_ratio__gt", 0), ("cap_ratio__lte", 1)),
+                        name="voucher_rules_cap_ratio_0_1",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='VoucherType',
+            name="VoucherType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='服务券名称')),
-                ('face_value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='面值（元）')),
-                ('method', models.CharField(choices=[('apply', '申请'), ('grab', '抢券')], default='grab', max_length=10, verbose_name='领取方式')),
-                ('billing_mode', models.CharField(choices=[('separate', '单独计价')], default='separate', max_length=20, verbose_name='计费模式')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='有效期开始')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='有效期结束')),
-                ('valid_days', models.PositiveSmallIntegerField(blank=True, help_text='填写后按领取日起算，忽略固定有效期。', null=True, verbose_name='领取后有效天数')),
-                ('stock_total', models.PositiveIntegerField(verbose_name='发放总量')),
-                ('stock_left', models.PositiveIntegerField(verbose_name='剩余数量')),
-                ('per_enterprise_limit', models.PositiveSmallIntegerField(default=1, verbose_name='每家企业限领')),
-                ('grab_starts_at', models.DateTimeField(blank=True, null=True, verbose_name='开抢时间')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='types', to='vouchers.activity', verbose_name='活动')),
-                ('catalogues', models.ManyToManyField(blank=True, related_name='+', to='marketplace.catalogue', verbose_name='适用商品目录')),
-                ('categories', models.ManyToManyField(blank=True, related_name='+', to='marketplace.category', verbose_name='适用解决方案分类')),
-                ('providers', models.ManyToManyField(blank=True, related_name='+', to='organisations.organisation', verbose_name='适用服务商')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="服务券名称")),
+                ("face_value", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="面值（元）")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("apply", "申请"), ("grab", "抢券")],
+                        default="grab",
+                        max_length=10,
+                        verbose_name="领取方式",
+                    ),
+                ),
+                (
+                    "billing_mode",
+                    models.CharField(
+                        choices=[("separate", "单独计价")], default="separate", max_length=20, verbose_name="计费模式"
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="有效期开始")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="有效期结束")),
+                (
+                    "valid_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="填写后按领取日起算，忽略固定有效期。",
+                        null=True,
+                        verbose_name="领取后有效天数",
+                    ),
+                ),
+                ("stock_total", models.PositiveIntegerField(verbose_name="发放总量")),
+                ("stock_left", models.PositiveIntegerField(verbose_name="剩余数量")),
+                ("per_enterprise_limit", models.PositiveSmallIntegerField(default=1, verbose_name="每家企业限领")),
+                ("grab_starts_at", models.DateTimeField(blank=True, null=True, verbose_name="开抢时间")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="types",
+                        to="vouchers.activity",
+                        verbose_name="活动",
+                    ),
+                ),
+                (
+                    "catalogues",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="marketplace.catalogue", verbose_name="适用商品目录"
+                    ),
+                ),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="marketplace.category", verbose_name="适用解决方案分类"
+                    ),
+                ),
+                (
+                    "providers",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="organisations.organisation", verbose_name="适用服务商"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务券类型',
-                'verbose_name_plural': '服务券类型',
-                'ordering': ['activity', 'position', 'id'],
+                "verbose_name": "服务券类型",
+                "verbose_name_plural": "服务券类型",
+                "ordering": ["activity", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='VoucherRequest',
+            name="VoucherRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='申请说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='voucher_request', to='workflow.application')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='企业')),
-                ('voucher', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='request', to='vouchers.voucher')),
-                ('type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='vouchers.vouchertype', verbose_name='类型')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="申请说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="voucher_request",
+                        to="workflow.application",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "voucher",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="request",
+                        to="vouchers.voucher",
+                    ),
+                ),
+                (
+                    "type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="vouchers.vouchertype",
+                        verbose_name="类型",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务券申请',
-                'verbose_name_plural': '服务券申请',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "服务券申请",
+                "verbose_name_plural": "服务券申请",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='voucher',
-            name='type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='vouchers.vouchertype', verbose_name='类型'),
+            model_name="voucher",
+            name="type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="vouchers",
+                to="vouchers.vouchertype",
+                verbose_name="类型",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='voucher_activity_ends_after_start'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="voucher_activity_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='settlement_period_order'),
+            model_name="settlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))), name="settlement_period_order"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['order', 'kind'], name='vouchers_le_order_i_0f433f_idx'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["order", "kind"], name="vouchers_le_order_i_0f433f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'deduct')), fields=('voucher', 'order'), name='voucher_ledger_one_deduction_per_order'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "deduct")),
+                fields=("voucher", "order"),
+                name="voucher_ledger_one_deduction_per_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'issue')), fields=('voucher',), name='voucher_ledger_issued_once'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "issue")), fields=("voucher",), name="voucher_ledger_issued_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', 0), ('kind__in', ['issue', 'refund'])), models.Q(('amount__lt', 0), ('kind__in', ['deduct', 'expire'])), _connector='OR'), name='voucher_ledger_sign_by_kind'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", 0), ("kind__in", ["issue", "refund"])),
+                    models.Q(("amount__lt", 0), ("kind__in", ["deduct", "expire"])),
+                    _connector="OR",
+                ),
+                name="voucher_ledger_sign_by_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_after__gte', 0)), name='voucher_ledger_balance_not_negative'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_after__gte", 0)), name="voucher_ledger_balance_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vouchertype',
-            constraint=models.CheckConstraint(condition=models.Q(('face_value__gt', 0)), name='voucher_type_face_value_positive'),
+            model_name="vouchertype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("face_value__gt", 0)), name="voucher_type_face_value_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vouchertype',
-            constraint=models.CheckConstraint(condition=models.Q(('stock_left__gte', 0), ('stock_left__lte', models.F('stock_total'))), name='voucher_type_stock_in_range'),
+            model_name="vouchertype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stock_left__gte", 0), ("stock_left__lte", models.F("stock_total"))),
+                name="voucher_type_stock_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vouchertype',
-            constraint=models.CheckConstraint(condition=models.Q(('per_enterprise_limit__gte', 1)), name='voucher_type_limit_positive'),
+            model_name="vouchertype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("per_enterprise_limit__gte", 1)), name="voucher_type_limit_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vouchertype',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_days__isnull', False), models.Q(('valid_from__isnull', False), ('valid_to__isnull', False)), _connector='OR'), name='voucher_type_has_validity'),
+            model_name="vouchertype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_days__isnull", False),
+                    models.Q(("valid_from__isnull", False), ("valid_to__isnull", False)),
+                    _connector="OR",
+                ),
+                name="voucher_type_has_validity",
+            ),
         ),
         migrations.AddIndex(
-            model_name='voucher',
-            index=models.Index(fields=['organisation', '-issued_at'], name='vouchers_vo_organis_a5a887_idx'),
+            model_name="voucher",
+            index=models.Index(fields=["organisation", "-issued_at"], name="vouchers_vo_organis_a5a887_idx"),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.UniqueConstraint(fields=('type', 'organisation', 'place'), name='voucher_one_place_each'),
+            model_name="voucher",
+            constraint=models.UniqueConstraint(fields=("type", "organisation", "place"), name="voucher_one_place_each"),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.UniqueConstraint(condition=models.Q(('claim_key', ''), _negated=True), fields=('organisation', 'claim_key'), name='voucher_claim_key_once'),
+            model_name="voucher",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("claim_key", ""), _negated=True),
+                fields=("organisation", "claim_key"),
+                name="voucher_claim_key_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0), ('balance__lte', models.F('face_value'))), name='voucher_balance_in_range'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0), ("balance__lte", models.F("face_value"))),
+                name="voucher_balance_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('place__gte', 1)), name='voucher_place_positive'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(condition=models.Q(("place__gte", 1)), name="voucher_place_positive"),
         ),
         # The ledger is append-only whoever writes (tenants/append_only.py).
         migrations.RunSQL(FUNCTION_SQL, reverse_sql=migrations.RunSQL.noop),
