@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import connection
@@ -180,9 +181,28 @@ def nationwide_notice(pk: int) -> NationwideNotice | None:
     return _nationwide().select_related("source").filter(pk=pk).first()
 
 
+NAV_KEY = "portal:nav"
+NAV_SECONDS = 300
+
+
 def portal_nav(request) -> list[Entry]:
-    """The portal's second navigation row: the home page's live children marked “show in menus”."""
+    """The portal's second navigation row: the home page's live children marked “show in menus”.
+
+    Every portal and workbench page draws it, and reading it costs five queries through Wagtail's tree, so it is
+    kept in the cache per tenant (the key function puts the schema in the key) and dropped whenever a page is
+    saved, published, unpublished, moved or deleted (cms/signals.py)."""
+    cached = cache.get(NAV_KEY)
+    if cached is not None:
+        return [Entry(title, url) for title, url in cached]
     home = PortalHomePage.objects.live().first()
-    if home is None:
-        return []
-    return [Entry(page.title, page.get_url(request)) for page in home.get_children().live().public().in_menu()]
+    entries = (
+        [Entry(page.title, page.get_url(request)) for page in home.get_children().live().public().in_menu()]
+        if home is not None
+        else []
+    )
+    cache.set(NAV_KEY, [(entry.label, entry.url) for entry in entries], NAV_SECONDS)
+    return entries
+
+
+def portal_nav_changed() -> None:
+    cache.delete(NAV_KEY)

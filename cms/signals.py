@@ -4,12 +4,25 @@ flag, editor groups with memberships."""
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_tenants.utils import schema_context
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms import services
 from cms.models import ArticlePage
 from tenant_apps.organisations.models import Membership
 from tenants.signals import nationwide_publishing_changed
+
+
+def _nav_changed(sender, instance=None, **kwargs):
+    """The portal's cached menu row (cms.selectors.portal_nav) is dropped by anything that may change it."""
+    if instance is None or isinstance(instance, Page):
+        from cms.selectors import portal_nav_changed
+
+        portal_nav_changed()
+
+
+for _signal in (page_published, page_unpublished, post_page_move, post_save, post_delete):
+    _signal.connect(_nav_changed, dispatch_uid=f"portal-nav-{id(_signal)}")
 
 
 @receiver(page_published, sender=ArticlePage)

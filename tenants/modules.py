@@ -39,7 +39,13 @@ MODULES: dict[str, Module] = {
             ("enterprise", "provider", "ops", "expert", "province"),
             home="market-home",
         ),
-        Module("vouchers", _("服务券"), _("服务券活动、领券抢券与订单抵扣"), ("enterprise", "provider", "ops")),
+        Module(
+            "vouchers",
+            _("服务券"),
+            _("服务券活动、领券抢券与订单抵扣"),
+            ("enterprise", "provider", "ops"),
+            home="voucher-home",
+        ),
         Module(
             "experts",
             _("专家管理"),

@@ -36,6 +36,11 @@ GUARDED = {
     "ListingCase",
     "ListingSpec",
     "ListingMedia",
+    "Voucher",
+    "VoucherRequest",
+    "LedgerEntry",
+    "Settlement",
+    "SettlementItem",
 }
 PACKAGES = ("tenant_apps", "shared_apps", "cms")
 

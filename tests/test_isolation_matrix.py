@@ -23,6 +23,11 @@ of jiangmen, and B: a certified provider and a certified enterprise of national.
 design; the public routes are asked for A's draft, which they must not show. The positive control is A's provider,
 A's buyer or the tenant's operations staff (the taxonomy, the delisting page), as each sample names.
 
+Service vouchers (routes `voucher-*` and `api-voucher-*`) are off in harbin as well and are walked in national
+with the marketplace: A's buyer holds a voucher it used on a paid order of A's provider, the operations staff's
+activity offers the voucher's type, and a draft settlement statement owes A's provider that deduction. Activities on
+show are public by design; grabbing or applying for a type is open to every certified enterprise (B takes its own).
+
 A new route is walked automatically. It fails here until it is classified: public routes need a reason in `PUBLIC`,
 routes with URL parameters need sample values in `SAMPLES`, whole areas can be excluded by prefix with a reason in
 `EXCLUDED_PREFIXES`, and a single route may opt out with a reason in `OPT_OUT`.
@@ -101,6 +106,11 @@ PUBLIC = {
     "api-market-catalogue": "the public catalogue over the API, like the page",
     "api-market-catalogue-detail": "a product on sale over the API, like the page",
     "api-market-taxonomy": "the active catalogues, categories and tags the public catalogue filters by",
+    # 服务券活动: the activities on show are the tenant's public offer (seed 000 §1.4.6), read from a cached state.
+    "voucher-public-activities": "the voucher activities on show, for anyone where the module is on",
+    "voucher-public-activity": "a voucher activity on show (404 unless published and not over)",
+    "api-voucher-activities": "the voucher activities on show over the API, like the page",
+    "api-voucher-activity": "a voucher activity on show over the API, like the page",
 }
 # Signed-in pages about the caller's own global identity or own registration: anonymous callers are sent to sign
 # in, but a person known from another city or another organisation may be answered — with their own data only.
@@ -310,6 +320,10 @@ class MarketWorld:
     cart_item: int
     rated_line: int  # the demo's completed, rated order line
     tag: int
+    activity: int  # the operations staff's voucher activity (published) …
+    voucher_type: int  # … its grab type (B may grab one for itself)
+    voucher: int  # A's buyer's voucher, used on a paid order of A's provider
+    settlement: int  # the draft statement owing A's provider that deduction
     secrets: list[str] = field(default_factory=list)
 
 
@@ -338,6 +352,64 @@ def _market_b() -> None:
             kind=kind, name=f"隔离矩阵乙方{kind}", uscc=uscc, certification=Organisation.Certification.CERTIFIED
         )
         Membership.objects.create(user=user, organisation=organisation, roles=[kind])
+
+
+def _market_a_vouchers(provider, buyer, spec) -> dict:
+    """The operations staff's activity with a grab type; A's buyer holds a voucher and spends it on an order of A's
+    provider, paid (proof approved); the deduction is on a draft settlement statement."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from tenant_apps.marketplace import orders, payments
+    from tenant_apps.organisations.models import Membership
+    from tenant_apps.vouchers import activities, issuing, settlements
+    from tenant_apps.workflow import services as workflow
+    from tenant_apps.workflow.models import Task
+
+    ops = Membership.objects.select_related("user", "organisation").get(user__username=MARKET_OPS)
+    now = timezone.now()
+    activity = activities.activity_save(
+        actor=ops.user,
+        data={
+            "name": "隔离矩阵服务券活动",
+            "starts_at": now - datetime.timedelta(days=1),
+            "ends_at": now + datetime.timedelta(days=30),
+        },
+    )
+    vtype = activities.type_save(
+        activity=activity,
+        data={
+            "name": "隔离矩阵服务券",
+            "face_value": "30000.00",
+            "method": "grab",
+            "valid_days": 90,
+            "stock_total": 20,
+            "per_enterprise_limit": 2,
+        },
+    )
+    activities.activity_publish(activity=activity, published=True)
+    activities.state_changed()  # on_commit never runs inside the test's transaction
+    voucher = issuing.issue(vtype, buyer.organisation, buyer.user, source="grab")
+    paid = orders.buy_now(membership=buyer, spec_id=spec.pk, quantity=1, voucher=voucher.pk)
+    assert paid.deduction > 0
+    proof = payments.proof_upload(
+        membership=buyer, order_id=paid.pk, files=[SimpleUploadedFile("paid.pdf", PDF, content_type="application/pdf")]
+    )
+    task = Task.objects.get(application_id=proof.application_id, state=Task.State.OPEN)
+    workflow.task_decide(task_id=task.pk, membership=ops, action="approve")
+    today = timezone.localdate()
+    (settlement,) = settlements.settlement_draft(
+        actor=ops.user, provider_id=provider.organisation_id, period_start=today, period_end=today
+    )
+    return {
+        "activity": activity.pk,
+        "voucher_type": vtype.pk,
+        "voucher": voucher.pk,
+        "settlement": settlement.pk,
+        "secrets": [voucher.number, paid.number, settlement.number],
+    }
 
 
 def _market_a_data() -> dict:
@@ -402,6 +474,7 @@ def _market_a_data() -> dict:
         files=[SimpleUploadedFile(MARKET_PROOF_NAME, PDF, content_type="application/pdf")],
     )
     cart_item = orders.cart_add(membership=buyer, spec_id=specs[0].pk, quantity=2)
+    vouchers = _market_a_vouchers(provider, buyer, specs[0])
     rated = OrderLine.objects.filter(order__buyer=buyer.organisation, rating__isnull=False).order_by("pk").first()
     return {
         "listing": version.listing_id,
@@ -415,7 +488,9 @@ def _market_a_data() -> dict:
         "cart_item": cart_item.pk,
         "rated_line": rated.pk,
         "tag": Tag.objects.filter(is_active=True).order_by("pk").first().pk,
+        **{key: value for key, value in vouchers.items() if key != "secrets"},
         "secrets": [
+            *vouchers["secrets"],
             MARKET_LISTING_NAME,
             MARKET_EXPERT_NAME,
             MARKET_MEDIA_NAME,
@@ -451,10 +526,11 @@ def market_world(settings, tmp_path) -> MarketWorld:
 
 def _market_a_state(m: MarketWorld) -> tuple:
     """What must not change: the draft, its media, the expert, the order and its proof, the cart item, the rating,
-    the bank account, the tag, the listed product."""
+    the bank account, the tag, the listed product; the voucher with its ledger, the activity, the statement."""
     from django_tenants.utils import schema_context
 
     from tenant_apps.marketplace import models
+    from tenant_apps.vouchers import models as vouchers
 
     with schema_context("national"):
         listing = models.Listing.objects.get(pk=m.listing)
@@ -479,6 +555,12 @@ def _market_a_state(m: MarketWorld) -> tuple:
             bank,
             models.Tag.objects.get(pk=m.tag).is_active,
             models.Listing.objects.get(pk=m.listed).state,
+            vouchers.Voucher.objects.filter(pk=m.voucher).values_list("balance", "valid_to").first(),
+            vouchers.LedgerEntry.objects.filter(voucher_id=m.voucher).count(),
+            vouchers.Activity.objects.filter(pk=m.activity).values_list("name", "is_published", "version").first(),
+            vouchers.VoucherType.objects.filter(pk=m.voucher_type).values_list("name", "face_value").first(),
+            vouchers.Settlement.objects.filter(pk=m.settlement).values_list("state", "total").first(),
+            vouchers.SettlementItem.objects.filter(settlement_id=m.settlement).count(),
         )
 
 
@@ -586,6 +668,39 @@ SAMPLES = {
     "market-version-media": Sample(
         lambda m: {"version_pk": m.version, "media_pk": m.media}, of_a=True, by=MARKET_A_PROVIDER
     ),
+    # Service vouchers, walked in national too. Activities and types are the tenant's offer: public to read, and
+    # a certified enterprise grabs or applies for itself (B's own voucher, nothing of A's); A's voucher is its
+    # buyer's; activities, types, figures and statements are written and read by the operations staff only.
+    "voucher-public-activity": Sample(lambda m: {"activity_id": m.activity}),
+    "api-voucher-activity": Sample(lambda m: {"pk": m.activity}),
+    "voucher-activity": Sample(lambda m: {"activity_id": m.activity}),
+    "voucher-grab": Sample(lambda m: {"type_id": m.voucher_type}),
+    "voucher-apply": Sample(lambda m: {"type_id": m.voucher_type}),
+    "api-voucher-grab": Sample(lambda m: {"pk": m.voucher_type}),
+    "api-voucher-apply": Sample(lambda m: {"pk": m.voucher_type}),
+    "voucher-detail": Sample(lambda m: {"voucher_id": m.voucher}, of_a=True, by=MARKET_A_BUYER),
+    "api-voucher-mine-detail": Sample(lambda m: {"pk": m.voucher}, of_a=True, by=MARKET_A_BUYER),
+    "voucher-ops-activity": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "voucher-ops-activity-edit": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "voucher-ops-figures-xlsx": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "voucher-ops-type-new": Sample(lambda m: {"activity_pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "voucher-ops-type-edit": Sample(
+        lambda m: {"activity_pk": m.activity, "type_pk": m.voucher_type}, of_a=True, by=MARKET_OPS
+    ),
+    "voucher-settlement": Sample(lambda m: {"pk": m.settlement}, of_a=True, by=MARKET_OPS),
+    "voucher-settlement-xlsx": Sample(lambda m: {"pk": m.settlement}, of_a=True, by=MARKET_OPS),
+    "voucher-settlement-pdf": Sample(lambda m: {"pk": m.settlement}, of_a=True, by=MARKET_OPS),
+    "api-voucher-ops-activity": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "api-voucher-ops-activity-publish": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS, reach=405),
+    "api-voucher-ops-types": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "api-voucher-ops-type": Sample(lambda m: {"pk": m.activity, "type_pk": m.voucher_type}, of_a=True, by=MARKET_OPS),
+    "api-voucher-ops-figures": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "api-voucher-ops-figures-export": Sample(lambda m: {"pk": m.activity}, of_a=True, by=MARKET_OPS),
+    "api-voucher-ops-settlement": Sample(lambda m: {"pk": m.settlement}, of_a=True, by=MARKET_OPS),
+    "api-voucher-ops-settlement-confirm": Sample(lambda m: {"pk": m.settlement}, of_a=True, by=MARKET_OPS, reach=405),
+    "api-voucher-ops-settlement-export": Sample(
+        lambda m: {"pk": m.settlement, "kind": "xlsx"}, of_a=True, by=MARKET_OPS
+    ),
 }
 
 # A minimal body that would act if the route let the caller at A's object (default: empty).
@@ -620,7 +735,8 @@ class Route:
 
     @property
     def is_market(self) -> bool:
-        return self.name.startswith(("market-", "api-market-"))
+        """The marketplace's and the vouchers' routes: both modules are off in harbin, walked in national."""
+        return self.name.startswith(("market-", "api-market-", "voucher-", "api-voucher-"))
 
     @property
     def has_parameters(self) -> bool:
@@ -802,6 +918,9 @@ def test_organisation_a_reaches_every_marketplace_id_the_outsiders_are_refused(m
     assert "PNG" in seen["market-version-media"][:4] and "PNG" in seen["market-expert-photo"][:4]
     assert MARKET_PROOF_NAME in seen["market-order"] and seen["market-proof-file"].startswith("%PDF")
     assert MARKET_PROOF_NAME in seen["api-market-order"]
+    voucher_number, _paid, settlement_number = market_world.secrets[:3]
+    assert voucher_number in seen["voucher-detail"] and voucher_number in seen["api-voucher-mine-detail"]
+    assert settlement_number in seen["voucher-settlement"] and settlement_number in seen["api-voucher-ops-settlement"]
 
 
 def test_excluded_areas_refuse_outsiders_at_the_door(world, tenant_client):
@@ -838,6 +957,7 @@ def test_every_route_is_requested_or_excluded_with_a_reason():
     harbin, national = ({route.name for route in _routes(walk)} for walk in WALKS.values())
     assert harbin | national == requested and not harbin & national
     assert {"market-order", "market-proof-file", "api-market-cart-item", "market-listing-detail"} <= national
+    assert {"voucher-detail", "api-voucher-mine-detail", "api-voucher-grab", "voucher-settlement"} <= national
     for route in _routes(WALKS["national"]):  # the marketplace's ids are real rows of national (no 0 placeholders)
-        built = SAMPLES[route.name].build(MarketWorld(*range(1, 12))) if route.name in SAMPLES else {}
+        built = SAMPLES[route.name].build(MarketWorld(*range(1, 16))) if route.name in SAMPLES else {}
         assert 0 not in (built.values() if isinstance(built, dict) else ()), route.name

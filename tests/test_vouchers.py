@@ -504,3 +504,16 @@ def test_applying_goes_through_ops_and_approval_issues_the_voucher(world):
     with pytest.raises(DomainError) as refused:
         requests.request_submit(membership=w.e2, type_id=vtype.pk)
     assert refused.value.code == "voucher.sold_out"
+
+
+def test_the_voucher_is_preselected_for_the_largest_order_of_a_cart(world):
+    """A cart with a 1,999.00 order (provider 2) listed before a 50,000.00 one (provider 1): the one voucher goes
+    where it takes the most, 15,000.00 rather than 599.70."""
+    w = world
+    voucher = grab(w.e1, w.vtype)
+    orders.cart_add(membership=w.e1, spec_id=w.spec_big.pk, quantity=1)
+    orders.cart_add(membership=w.e1, spec_id=w.spec_p2.pk, quantity=1)  # newest first: listed before the big one
+    drafts = orders.checkout_preview(w.e1)
+    assert [d.total for d in drafts] == [D("1999.00"), D("50000.00")]
+    assert [d.chosen.id if d.chosen else None for d in drafts] == [None, voucher.pk]
+    assert [d.deduction for d in drafts] == [D("0.00"), D("15000.00")]

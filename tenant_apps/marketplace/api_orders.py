@@ -5,12 +5,12 @@ pages; refusals are the project's structured errors."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from tenant_apps.marketplace import orders, payments
+from tenant_apps.marketplace import deductions, orders, payments
 from tenant_apps.marketplace.models import BankAccount, CartItem, Order, OrderEvent, OrderLine, Rating
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
 from tenants.errors import not_found
@@ -68,10 +68,81 @@ class CheckoutInput(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), required=False, help_text="要结算的购物车条目 id；省略则结算全部"
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    vouchers = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, allow_null=True),
+        required=False,
+        help_text="服务商 id → 抵扣该服务商订单的服务券 id（见结算预览的 offers；省略或 null 则不使用）",
+    )
 
 
 class BuyNowInput(CartAddInput):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    voucher = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="抵扣本单的服务券 id（见结算预览的 offers）"
+    )
+
+
+class PreviewInput(serializers.Serializer):
+    spec = serializers.IntegerField(required=False, min_value=1, help_text="立即购买的规格 id；省略则预览购物车")
+    quantity = serializers.IntegerField(min_value=1, max_value=orders.QUANTITY_MAX, default=1)
+    items = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, help_text="要结算的购物车条目 id；省略则全部"
+    )
+    vouchers = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, allow_null=True),
+        required=False,
+        help_text="服务商 id → 选用的服务券 id（null 为不使用）；省略的服务商自动选最优",
+    )
+
+
+class OfferSerializer(serializers.Serializer):
+    """A deduction the buyer may apply to one order (a service voucher), best first."""
+
+    id = serializers.IntegerField(help_text="结算时提交的服务券 id")
+    label = serializers.CharField()
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    valid_to = serializers.DateField()
+    deduction = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="用于本单可抵扣的金额")
+
+
+class UsedSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    number = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunded = serializers.BooleanField(help_text="订单取消后已退回")
+
+
+class PreviewLineSerializer(serializers.Serializer):
+    spec = serializers.IntegerField(source="spec.pk")
+    cart_item = serializers.IntegerField(source="cart_item_id", allow_null=True)
+    product_name = serializers.CharField(source="spec.version.name")
+    spec_name = serializers.CharField(source="spec.name")
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, source="spec.unit_price")
+    quantity = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class DraftOrderSerializer(serializers.Serializer):
+    provider_id = serializers.IntegerField(source="provider.pk")
+    provider = serializers.CharField(source="provider.name")
+    has_bank_account = serializers.SerializerMethodField(help_text="服务商已设置收款账户（否则暂不能下单）")
+    lines = PreviewLineSerializer(many=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    deduction = serializers.DecimalField(max_digits=14, decimal_places=2)
+    payable = serializers.DecimalField(max_digits=14, decimal_places=2)
+    offers = OfferSerializer(many=True, help_text="可用的服务券，最优在前")
+    chosen = OfferSerializer(allow_null=True, help_text="选用的服务券（默认：最优且未被前面订单选用的）")
+
+    def get_has_bank_account(self, draft) -> bool:
+        return draft.bank_account is not None
+
+
+class PreviewSerializer(serializers.Serializer):
+    orders = DraftOrderSerializer(many=True)
+    cap_note = serializers.CharField(allow_blank=True, help_text="抵扣规则说明，例如“本单最高可抵扣 30%”")
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    deduction = serializers.DecimalField(max_digits=14, decimal_places=2)
+    payable = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -97,12 +168,22 @@ class OrderLineSerializer(serializers.ModelSerializer):
         return hasattr(line, "rating")
 
 
+class OrderListSerializer(serializers.ListSerializer):
+    """A page of orders: what each used (`vouchers_used`) is read for the whole page at once."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.context["vouchers_used"] = deductions.used_on_many(rows)
+        return super().to_representation(rows)
+
+
 class OrderSerializer(serializers.ModelSerializer):
     buyer = serializers.CharField(source="buyer.name")
     provider = serializers.CharField(source="provider.name")
     state_label = serializers.CharField(source="get_state_display")
     payment_label = serializers.CharField(source="get_payment_display")
     lines = OrderLineSerializer(many=True)
+    vouchers_used = serializers.SerializerMethodField(help_text="本单使用的服务券（抵扣金额；取消后标记已退回）")
 
     class Meta:
         model = Order
@@ -125,7 +206,15 @@ class OrderSerializer(serializers.ModelSerializer):
             "cancel_reason",
             "version",
             "lines",
+            "vouchers_used",
         ]
+        list_serializer_class = OrderListSerializer
+
+    @extend_schema_field(UsedSerializer(many=True))
+    def get_vouchers_used(self, order) -> list[dict]:
+        batch = self.context.get("vouchers_used")
+        used = batch.get(order.pk, []) if batch is not None else deductions.used_on(order)
+        return UsedSerializer(used, many=True).data
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
@@ -262,7 +351,12 @@ class CheckoutView(MarketAPIView):
     )
     def post(self, request):
         data = _valid(CheckoutInput, request.data)
-        created = orders.checkout(membership=request.membership, item_ids=data.get("items"), note=data.get("note", ""))
+        created = orders.checkout(
+            membership=request.membership,
+            item_ids=data.get("items"),
+            note=data.get("note", ""),
+            vouchers=data.get("vouchers"),
+        )
         rows = orders.order_list(orders.orders_of_buyer(request.membership)).filter(pk__in=[o.pk for o in created])
         return Response(OrderSerializer(rows.order_by("pk"), many=True).data, status=201)
 
@@ -277,9 +371,40 @@ class BuyNowView(MarketAPIView):
     def post(self, request):
         data = _valid(BuyNowInput, request.data)
         order = orders.buy_now(
-            membership=request.membership, spec_id=data["spec"], quantity=data["quantity"], note=data.get("note", "")
+            membership=request.membership,
+            spec_id=data["spec"],
+            quantity=data["quantity"],
+            note=data.get("note", ""),
+            voucher=data.get("voucher"),
         )
         return Response(_detail(order.pk, request.membership), status=201)
+
+
+class CheckoutPreviewView(MarketAPIView):
+    """The confirm page over the API: what checkout (or buy now, with `spec`) would create, one draft order per
+    provider, each with its voucher offers (best first) and the one chosen. Writes nothing."""
+
+    serializer_class = PreviewSerializer
+
+    def scoped_queryset(self, membership):
+        return orders.cart_items(membership)
+
+    @extend_schema(
+        request=PreviewInput,
+        responses=PreviewSerializer,
+        summary="结算预览（购物车或立即购买；每个服务商一张订单，含可用服务券与抵扣）",
+    )
+    def post(self, request):
+        data = _valid(PreviewInput, request.data)
+        kwargs = {"item_ids": data.get("items"), "choices": data.get("vouchers")}
+        if data.get("spec") is not None:
+            kwargs = {"spec_id": data["spec"], "quantity": data["quantity"], "choices": data.get("vouchers")}
+        drafts = orders.checkout_preview(request.membership, **kwargs)
+        money = {
+            name: sum((getattr(d, name) for d in drafts), orders.ZERO).quantize(orders.FEN)
+            for name in ("total", "deduction", "payable")
+        }
+        return Response(PreviewSerializer({"orders": drafts, "cap_note": deductions.cap_note(), **money}).data)
 
 
 # --- Orders ------------------------------------------------------------------------------------------------------------

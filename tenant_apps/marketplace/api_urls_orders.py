@@ -9,6 +9,7 @@ urlpatterns = [
     path("cart/<int:pk>/", api.CartItemView.as_view(), name="api-market-cart-item"),
     path("cart/checkout/", api.CheckoutView.as_view(), name="api-market-checkout"),
     path("buy-now/", api.BuyNowView.as_view(), name="api-market-buy-now"),
+    path("checkout-preview/", api.CheckoutPreviewView.as_view(), name="api-market-checkout-preview"),
     path("orders/", api.BuyerOrdersView.as_view(), name="api-market-orders"),
     path("orders/<int:pk>/", api.OrderDetailView.as_view(), name="api-market-order"),
     path("orders/<int:pk>/payment-proofs/", api.PaymentProofView.as_view(), name="api-market-order-proofs"),

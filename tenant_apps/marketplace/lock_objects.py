@@ -1,7 +1,7 @@
 """The one lock order of buying, and the only place in the marketplace's buying code that calls
 `select_for_update`.
 
-    cart items → (engine: application → tasks) → order → listing(s) → (later: voucher → voucher ledger)
+    cart items → (engine: application → tasks) → order → listing(s) → voucher type → voucher (→ ledger, appended)
 
 each family in primary-key order, `of=("self",)` so a join never locks the joined rows.
 
@@ -13,7 +13,8 @@ each family in primary-key order, `of=("self",)` so a join never locks the joine
   the order and then creates and submits a *new* application: a row invisible to every other transaction until
   commit, so taking its lock after the order's cannot deadlock with a decision (which only ever holds an older,
   already visible application).
-- The voucher module will lock its voucher after the order and its ledger after the voucher, never before.
+- The voucher module (tenant_apps/vouchers/lock_objects.py) locks a voucher after the order, never before, and
+  only appends to its ledger.
 """
 
 from __future__ import annotations

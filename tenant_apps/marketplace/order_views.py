@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from shared_apps.ui.pagination import paginate
 from shared_apps.ui.tables import Column, Table
+from tenant_apps.marketplace import deductions, orders, payments
 from tenant_apps.marketplace import order_forms as forms
-from tenant_apps.marketplace import orders, payments
 from tenant_apps.marketplace.models import Order
 from tenant_apps.organisations.access import check_module_access
 from tenants.errors import DomainError, attach_error
@@ -179,33 +179,59 @@ def buy_now(request):
     return redirect(f"{reverse('market-order-confirm')}?{query}")
 
 
+def _voucher_choices(source) -> dict[str, str] | None:
+    """The confirm form's 服务券 radios, `voucher-<provider id>` → a voucher id or "" (不使用服务券); None when the
+    form had none (the preview then preselects the best offer per order)."""
+    choices = {
+        key.removeprefix("voucher-"): source.get(key, "")
+        for key in source
+        if key.startswith("voucher-") and key.removeprefix("voucher-").isdigit()
+    }
+    return choices or None
+
+
 @login_required
 def order_confirm(request):
-    """确认订单: what will be ordered, per provider (product, spec, quantity, unit price, totals, bank account)."""
+    """确认订单: what will be ordered, per provider (product, spec, quantity, unit price, totals, bank account), and
+    the 服务券 to deduct from each order (offers best first, 不使用服务券; 重新计算 re-posts the preview)."""
     membership = _as(request, "buyer")
     source = request.POST if request.method == "POST" else request.GET
     spec_id, quantity = source.get("spec") or None, source.get("quantity")
     item_ids = [i for i in source.getlist("items") if str(i).isdigit()] or None
+    choices = _voucher_choices(source)
     form = forms.ConfirmForm(request.POST or None)
-    drafts, refusal = [], None
+    drafts, refusal, voucher_error = [], None, ""
     try:
-        drafts = orders.checkout_preview(membership, spec_id=spec_id, quantity=quantity, item_ids=item_ids)
+        drafts = orders.checkout_preview(
+            membership, spec_id=spec_id, quantity=quantity, item_ids=item_ids, choices=choices
+        )
     except DomainError as error:
         refusal = error.message
-    if request.method == "POST" and refusal is None and form.is_valid():
+    placing = request.method == "POST" and request.POST.get("do") != "preview"
+    if placing and refusal is None and form.is_valid():
         note = form.cleaned_data["note"]
         try:
             if spec_id is not None:
-                created = [orders.buy_now(membership=membership, spec_id=spec_id, quantity=quantity, note=note)]
+                voucher = (choices or {}).get(str(drafts[0].provider.pk)) if drafts else None
+                created = [
+                    orders.buy_now(
+                        membership=membership, spec_id=spec_id, quantity=quantity, note=note, voucher=voucher or None
+                    )
+                ]
             else:
-                created = orders.checkout(membership=membership, item_ids=item_ids, note=note)
+                created = orders.checkout(membership=membership, item_ids=item_ids, note=note, vouchers=choices)
         except DomainError as error:
-            attach_error(form, error)
+            if error.field == "voucher":  # shown with the 服务券 choices, as typed
+                voucher_error = error.message
+            else:
+                attach_error(form, error)
         else:
             messages.success(request, _("订单已提交，请按订单中的收款账户转账后上传支付凭证。"))
             if len(created) == 1:
                 return redirect("market-order", created[0].pk)
             return redirect("market-orders")
+    for draft in drafts:  # each option with what the order would then cost
+        draft.offer_rows = [(offer, draft.total - offer.deduction) for offer in draft.offers]
     context = {
         "drafts": drafts,
         "refusal": refusal,
@@ -214,8 +240,10 @@ def order_confirm(request):
         "quantity": quantity,
         "item_ids": item_ids or [],
         "grand_total": sum((d.payable for d in drafts), orders.ZERO),
+        "voucher_error": voucher_error,
+        "cap_note": deductions.cap_note() if any(d.offers for d in drafts) else "",
     }
-    status = 400 if (form.errors or (refusal and request.method == "POST")) else 200
+    status = 400 if (form.errors or voucher_error or (refusal and request.method == "POST")) else 200
     return render(request, "marketplace/orders/confirm.html", context, status=status)
 
 
@@ -349,6 +377,7 @@ def order_detail(request, pk: int):
             (_("账号"), account.get("account_number", "")),
         ],
         "can_rate": is_buyer and order.state == Order.State.COMPLETED,
+        "vouchers_used": deductions.used_on(order),
     }
     status = 400 if failed is not None and failed.errors else 200
     return render(request, "marketplace/orders/detail.html", context, status=status)

@@ -317,6 +317,9 @@ def checkout_preview(membership, *, spec_id=None, quantity=None, item_ids=None, 
     taken: set[int] = set()
     for draft in drafts:
         draft.offers = deductions.offers(organisation, draft)
+    # Preselect for the largest orders first: a voucher goes where it takes the most (30 % of 50,000.00 before
+    # 30 % of 1,999.00), whatever the order of the cart.
+    for draft in sorted(drafts, key=lambda d: d.total, reverse=True):
         if choices is not None and str(draft.provider.pk) in {str(k) for k in choices}:
             wanted = {str(k): v for k, v in choices.items()}[str(draft.provider.pk)]
             draft.chosen = next((o for o in draft.offers if str(o.id) == str(wanted)), None)

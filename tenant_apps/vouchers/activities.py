@@ -32,7 +32,7 @@ def _build_state() -> dict:
     activities = list(
         Activity.objects.filter(is_published=True, ends_at__gt=now)
         .prefetch_related("types", "industries")
-        .order_by("starts_at", "id")
+        .order_by("-starts_at", "-id")  # the newest first: an upcoming grab heads the list
     )
     return {
         "built_at": now.isoformat(),
@@ -83,6 +83,13 @@ def public_state() -> dict:
 def state_changed() -> None:
     cache.delete(STATE_KEY)
     cache.delete(RULES_KEY)
+
+
+def state_changing() -> None:
+    """Drop the cached state now (this transaction's own reads see the change) and again once it commits (a
+    visitor may have rebuilt it from the old rows in between)."""
+    state_changed()
+    transaction.on_commit(state_changed)
 
 
 RULES_KEY = "vouchers:grab_per_minute"
@@ -238,7 +245,7 @@ def activity_save(
     activity.save()
     ids = [int(i) for i in industry_ids or [] if str(i).strip().isdigit()]
     activity.industries.set(Industry.objects.filter(pk__in=ids))
-    transaction.on_commit(state_changed)
+    state_changing()
     return activity
 
 
@@ -248,7 +255,7 @@ def activity_publish(*, activity: Activity, published: bool) -> Activity:
         raise DomainError(_("请先为活动添加至少一种服务券。"), code="voucher.no_types")
     Activity.objects.filter(pk=activity.pk).update(is_published=published, version=activity.version + 1)
     activity.refresh_from_db()
-    transaction.on_commit(state_changed)
+    state_changing()
     return activity
 
 
@@ -338,7 +345,7 @@ def type_save(
     vtype.catalogues.set(Catalogue.objects.filter(pk__in=ids(catalogue_ids)))
     vtype.categories.set(Category.objects.filter(pk__in=ids(category_ids)))
     vtype.providers.set(Organisation.objects.filter(pk__in=ids(provider_ids), kind=Organisation.Kind.PROVIDER))
-    transaction.on_commit(state_changed)
+    state_changing()
     return vtype
 
 

@@ -61,7 +61,7 @@ def applies(voucher: Voucher, provider_id: int, lines) -> bool:
 def label(voucher: Voucher) -> str:
     return _("%(name)s（余额 %(balance)s 元，有效期至 %(to)s）") % {
         "name": voucher.name,
-        "balance": voucher.balance,
+        "balance": f"{voucher.balance:,.2f}",
         "to": voucher.valid_to.isoformat(),
     }
 

@@ -73,7 +73,7 @@ def request_outcome(application: Application) -> None:
     request.save(update_fields=["voucher"])
     from tenant_apps.vouchers import activities
 
-    transaction.on_commit(activities.state_changed)
+    activities.state_changing()
 
 
 def content(application) -> list[Section]:

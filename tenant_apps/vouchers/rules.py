@@ -93,7 +93,7 @@ def rules_save(*, actor, cap_percent, grab_per_minute):
         else:
             VoucherRules.objects.filter(pk=row.pk).update(cap_ratio=ratio, grab_per_minute=per_minute)
             row.cap_ratio, row.grab_per_minute = ratio, per_minute
-        transaction.on_commit(activities.state_changed)  # drops the cached grab throttle too
+        activities.state_changing()  # drops the cached grab throttle too
     return row
 
 

@@ -143,7 +143,7 @@ def activity_figures(activity: Activity) -> list[dict]:
         .annotate(
             deducted=Coalesce(Sum("amount", filter=Q(kind__in=["deduct", "refund"])), ZERO),
             expired=Coalesce(Sum("amount", filter=Q(kind="expire")), ZERO),
-            orders=Count("order", filter=Q(kind="deduct"), distinct=True),
+            orders=Count("order", filter=Q(kind="deduct", reversed_by__isnull=True), distinct=True),
         )
     }
     rows = []
