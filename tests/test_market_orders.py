@@ -546,13 +546,13 @@ def test_cart_buy_now_confirm_and_order_pages(world, login_client):
     added = buyer.post("/workbench/market/cart/add/", {"spec": w.spec_year.pk, "quantity": 2})
     assert added.status_code == 302 and added["Location"] == "/workbench/market/cart/"
     cart = buyer.get("/workbench/market/cart/").content.decode()
-    assert "智能排产系统" in cart and "66666.66" in cart
+    assert "智能排产系统" in cart and "66,666.66" in cart
     item = CartItem.objects.get(organisation=w.e1.organisation)
     assert buyer.post("/workbench/market/cart/", {"do": "quantity", "item": item.pk, "quantity": 0}).status_code == 400
     buyer.post("/workbench/market/cart/", {"do": "quantity", "item": item.pk, "quantity": 3})
     assert CartItem.objects.get(pk=item.pk).quantity == 3
     confirm = buyer.get(f"/workbench/market/orders/confirm/?items={item.pk}").content.decode()
-    assert "99999.99" in confirm and "6222020200112233445" in confirm and "标准版" in confirm
+    assert "99,999.99" in confirm and "6222020200112233445" in confirm and "标准版" in confirm
     placed = buyer.post("/workbench/market/orders/confirm/", {"items": [item.pk], "note": ""})
     assert placed.status_code == 302
     order = Order.objects.get(buyer=w.e1.organisation)
@@ -560,7 +560,7 @@ def test_cart_buy_now_confirm_and_order_pages(world, login_client):
     # Buy now: the product page posts spec and quantity; the buyer confirms on the next page.
     now = buyer.post("/workbench/market/buy-now/", {"spec": w.spec_p2.pk, "quantity": 1})
     assert now.status_code == 302 and now["Location"].startswith("/workbench/market/orders/confirm/?")
-    assert "1999.00" in buyer.get(now["Location"]).content.decode()
+    assert "1,999.00" in buyer.get(now["Location"]).content.decode()
     assert buyer.post(now["Location"], {"spec": w.spec_p2.pk, "quantity": 1}).status_code == 302
     assert Order.objects.filter(buyer=w.e1.organisation).count() == 2
     listing = buyer.get("/workbench/market/orders/").content.decode()
