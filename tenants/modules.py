@@ -20,6 +20,8 @@ class Module:
     needs: tuple[str, ...] = ()
     # The module's own workbench page (a URL name); modules without one show the placeholder page.
     home: str = ""
+    # The module's public page on the portal (a URL name), where the portal's menu leads visitors.
+    public: str = ""
 
 
 MODULES: dict[str, Module] = {
@@ -38,6 +40,7 @@ MODULES: dict[str, Module] = {
             _("服务商上架解决方案，企业选购、下单、线下支付"),
             ("enterprise", "provider", "ops", "expert", "province"),
             home="market-home",
+            public="market-catalogue",
         ),
         Module(
             "vouchers",
@@ -45,6 +48,7 @@ MODULES: dict[str, Module] = {
             _("服务券活动、领券抢券与订单抵扣"),
             ("enterprise", "provider", "ops"),
             home="voucher-home",
+            public="voucher-public-activities",
         ),
         Module(
             "experts",

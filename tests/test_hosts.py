@@ -82,6 +82,9 @@ def test_module_switched_off_answers_404_and_on_answers_200(tenant_client):
     assert tenant_client("jiangmen").get("/m/admission/").status_code == 404
     assert tenant_client("jiangmen").get("/m/ecosystem/").status_code == 200
     assert tenant_client("jiangmen").get("/m/no-such-module/").status_code == 404
+    # A module with public pages of its own is where the portal's menu leads.
+    assert tenant_client("national").get("/m/vouchers/")["Location"] == "/vouchers/"
+    assert tenant_client("national").get("/m/marketplace/")["Location"] == "/market/"
 
 
 def test_module_switch_is_data_edited_at_run_time(tenant_client):

@@ -64,6 +64,8 @@ def workbench(request):
 
 def module_home(request, code: str):
     module = ensure_module(request, code)
+    if module.public:  # the module has its own public pages now (the catalogue, the voucher activities)
+        return redirect(module.public)
     if code == "notices":  # the module's public face is the portal's notices column
         url = content.notices_url(request)
         if url:
