@@ -126,5 +126,6 @@ def test_the_voucher_demo_leaves_a_running_and_an_upcoming_grab_and_a_partly_use
         deduction = LedgerEntry.objects.get(voucher=voucher, kind="deduct")
         assert (deduction.amount, deduction.order.total) == (Decimal("-8040.00"), Decimal("26800.00"))
         assert deduction.order.provider == member("nat_provider").organisation
+        assert (deduction.order.payment, deduction.order.state) == ("paid", "to_sign")  # ops can settle it
         titles = [task.application.title for task in tasks_awaiting(member("nat_ops"))]
         assert any("数字化诊断服务券" in title for title in titles), titles

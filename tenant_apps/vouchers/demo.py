@@ -1,7 +1,7 @@
 """Voucher demo data for a tenant that runs the module (the national preset): a running activity with a grab
 voucher and an apply voucher, an upcoming grab with its countdown, and the demo enterprise holding a partially used
-voucher (deducted on an order awaiting payment, so the provider sees it used) and a request waiting in operations'
-inbox. Made through the services, dated from today, once per tenant."""
+voucher (deducted on a paid order, so the provider sees it used and operations can settle it) and a request waiting
+in operations' inbox. Made through the services, dated from today, once per tenant."""
 
 from __future__ import annotations
 
@@ -23,9 +23,14 @@ def _member(username: str) -> Membership:
 
 @transaction.atomic
 def vouchers_demo_seed() -> None:
-    from tenant_apps.marketplace import orders
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.marketplace import orders, payments
+    from tenant_apps.marketplace.demo import PDF
     from tenant_apps.marketplace.models import Listing
     from tenant_apps.vouchers import activities, issuing, requests
+    from tenant_apps.workflow.models import Task
+    from tenant_apps.workflow.services import task_decide
 
     User = get_user_model()
     if Activity.objects.exists() or not all(
@@ -102,8 +107,18 @@ def vouchers_demo_seed() -> None:
     mes = next((listing for listing in listed if "MES" in listing.live_version.name), None)
     if mes is not None:
         spec = mes.live_version.specs.order_by("position", "id").first()
-        # 26,800.00 × 30 % = 8,040.00 deducted; 1,960.00 stays on the voucher
-        orders.buy_now(membership=buyer, spec_id=spec.pk, quantity=1, voucher=voucher.pk, note="使用创新服务券抵扣")
+        # 26,800.00 × 30 % = 8,040.00 deducted; 1,960.00 stays on the voucher. Paid and approved, so operations
+        # have a deduction to settle with the provider this month.
+        order = orders.buy_now(
+            membership=buyer, spec_id=spec.pk, quantity=1, voucher=voucher.pk, note="使用创新服务券抵扣"
+        )
+        proof = payments.proof_upload(
+            membership=buyer,
+            order_id=order.pk,
+            files=[SimpleUploadedFile("服务券订单转账回单.pdf", PDF, content_type="application/pdf")],
+        )
+        task = proof.application.tasks.get(state=Task.State.OPEN)
+        task_decide(task_id=task.pk, membership=ops, action="approve", opinion="到账金额与应付金额一致。")
     requests.request_submit(membership=buyer, type_id=apply_type.pk, reason="用于设备联网诊断评估")
 
 
