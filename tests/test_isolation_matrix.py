@@ -391,7 +391,7 @@ def _market_a_vouchers(provider, buyer, spec) -> dict:
     )
     activities.activity_publish(activity=activity, published=True)
     activities.state_changed()  # on_commit never runs inside the test's transaction
-    voucher = issuing.issue(vtype, buyer.organisation, buyer.user, source="grab")
+    voucher = issuing.issue(vtype, buyer.organisation, buyer.user_id, source="grab")
     paid = orders.buy_now(membership=buyer, spec_id=spec.pk, quantity=1, voucher=voucher.pk)
     assert paid.deduction > 0
     proof = payments.proof_upload(

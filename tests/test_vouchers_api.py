@@ -82,7 +82,7 @@ def as_member(login_client):
 
 def issue(w, member=None, vtype=None) -> Voucher:
     member = member or w.e1
-    return issuing.issue(vtype or w.vtype, member.organisation, member.user, source=Voucher.Source.GRAB)
+    return issuing.issue(vtype or w.vtype, member.organisation, member.user_id, source=Voucher.Source.GRAB)
 
 
 def code_of(response) -> str:

@@ -59,7 +59,11 @@ def obtainable(vtype: VoucherType, organisation, *, method: str, now=None) -> No
     if method == VoucherType.Method.GRAB and vtype.grab_starts_at and now < vtype.grab_starts_at:
         start = timezone.localtime(vtype.grab_starts_at).strftime("%Y-%m-%d %H:%M")
         raise conflict(_("尚未开抢，开抢时间：%(start)s。") % {"start": start}, code="voucher.grab_not_started")
-    reason = access.ineligible_reason(organisation, activity)
+    from tenant_apps.vouchers import activities
+
+    cached = activities.activity_state(activity.pk)  # the industries from the cached state: no query per grab
+    industry_ids = set(cached["industry_ids"]) if cached is not None else None
+    reason = access.ineligible_reason(organisation, activity, industry_ids=industry_ids)
     if reason:
         raise DomainError(reason, code="voucher.ineligible", status=403)
     valid_to = validity(vtype)[1]
@@ -77,7 +81,9 @@ def _take_stock(vtype_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def issue(vtype: VoucherType, organisation, holder, *, source: str, claim_key: str = "", note: str = "") -> Voucher:
+def issue(
+    vtype: VoucherType, organisation, holder_id: int, *, source: str, claim_key: str = "", note: str = ""
+) -> Voucher:
     """Take one from stock and give the enterprise the next free place (inside the caller's transaction)."""
     held = Voucher.objects.filter(type=vtype, organisation=organisation).count()
     if held >= vtype.per_enterprise_limit:
@@ -93,7 +99,7 @@ def issue(vtype: VoucherType, organisation, holder, *, source: str, claim_key: s
             voucher = Voucher.objects.create(
                 type=vtype,
                 organisation=organisation,
-                holder=holder,
+                holder_id=holder_id,
                 place=held + 1,
                 number=voucher_number(),
                 name=vtype.name,
@@ -136,10 +142,10 @@ class GrabBudget(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.ident}
 
 
-def _spend_attempt(user) -> None:
+def _spend_attempt(user_id: int) -> None:
     from tenant_apps.vouchers import activities
 
-    budget = GrabBudget(user.pk, activities.grab_per_minute())
+    budget = GrabBudget(user_id, activities.grab_per_minute())
     if not budget.allow_request(None, None):
         seconds = max(1, math.ceil(budget.wait() or 60))
         raise DomainError(
@@ -156,7 +162,7 @@ def grab(*, membership, type_id, claim_key: str = "") -> tuple[Voucher, bool]:
         earlier = Voucher.objects.filter(organisation=organisation, claim_key=key).first()
         if earlier is not None:
             return earlier, False
-    _spend_attempt(membership.user)
+    _spend_attempt(membership.user_id)  # the id: no query for the user row on the hot path
     try:
         return _grab(membership, organisation, type_id, key), True
     except _AlreadyClaimed:
@@ -169,6 +175,6 @@ def _grab(membership, organisation, type_id, key: str) -> Voucher:
 
     vtype = activities.type_for_claim(type_id)
     obtainable(vtype, organisation, method=VoucherType.Method.GRAB)
-    voucher = issue(vtype, organisation, membership.user, source=Voucher.Source.GRAB, claim_key=key)
+    voucher = issue(vtype, organisation, membership.user_id, source=Voucher.Source.GRAB, claim_key=key)
     transaction.on_commit(lambda: activities.stock_changed(vtype.activity_id))
     return voucher

@@ -68,7 +68,7 @@ def request_outcome(application: Application) -> None:
     request = VoucherRequest.objects.select_related("type", "organisation").filter(application=application).first()
     if request is None or request.voucher_id:
         return
-    voucher = issuing.issue(request.type, request.organisation, application.applicant, source=Voucher.Source.APPLY)
+    voucher = issuing.issue(request.type, request.organisation, application.applicant_id, source=Voucher.Source.APPLY)
     request.voucher = voucher
     request.save(update_fields=["voucher"])
     from tenant_apps.vouchers import activities
