@@ -1,12 +1,14 @@
 """The voucher module's locks, and its only `select_for_update` calls. It extends the marketplace's order
 (tenant_apps/marketplace/lock_objects.py):
 
-    cart items → (engine: application → tasks) → order → listing(s) → voucher type → voucher → (ledger: insert only)
+    cart items → (engine: application → tasks) → order → listing(s) → voucher → voucher type (stock) → (ledger: insert only)
 
 each family in primary-key order, `of=("self",)`.
 
-- A grab takes the type's row lock with its conditional UPDATE (stock − 1 only while stock > 0) and then inserts
-  the voucher: two grabs never hold anything the other waits for in reverse.
+- Issuing (a grab, an approved application) inserts the voucher and its issue entry, then takes the type's row
+  with its conditional UPDATE (stock − 1 only while stock > 0) as its last statement, so the hot row is held only
+  until COMMIT. New rows are invisible to others; the only wait on them is a second insert of the same UNIQUE place
+  or key (the same enterprise and type), which never holds the type's row first.
 - Checkout has created its order rows (new, invisible) before it locks the voucher it deducts from.
 - Cancelling an order, and the payment-proof outcome handler, hold the order before they lock its voucher.
 - An approved voucher application holds the engine's application and task, then the type, then inserts.
