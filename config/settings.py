@@ -72,6 +72,7 @@ TENANT_APPS = [
     "tenant_apps.certification",
     "tenant_apps.marketplace",
     "tenant_apps.vouchers",
+    "tenant_apps.pilots",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",

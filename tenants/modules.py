@@ -57,7 +57,13 @@ MODULES: dict[str, Module] = {
             ("provider", "ops", "expert"),
             home="market-experts",
         ),
-        Module("admission", _("入库申请"), _("试点企业培育入库申报与审核"), ("enterprise", "city_bureau", "expert")),
+        Module(
+            "admission",
+            _("入库申请"),
+            _("试点企业培育入库申报与审核"),
+            ("enterprise", "city_bureau", "expert"),
+            home="admission-home",
+        ),
         Module(
             "acceptance",
             _("资金申请"),

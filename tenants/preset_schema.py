@@ -321,6 +321,8 @@ class DemoOrganisation(Table):
     kind: Annotated[str, one_of(ORGANISATION_KINDS)]
     name: Text
     uscc: USCC | None = None
+    industry: Slug | None = None  # one of the preset's industries
+    region: str = ""
 
 
 class DemoDecision(Table):
@@ -457,6 +459,16 @@ class Marketplace(Table):
         return self
 
 
+class DefectSpec(Table):
+    """One of the admission form's defect rules (tenant_apps/pilots/defects.py): on/off, blocking or a warning, and
+    the minimum length for the name and content rules."""
+
+    code: Annotated[str, one_of(("project_period", "levels", "indicator_name", "project_name", "project_content"))]
+    enabled: bool = True
+    blocking: bool = True
+    threshold: Annotated[int, Field(ge=1, le=500)] | None = None
+
+
 class Vouchers(Table):
     """The deduction rule: the share of an order a service voucher may cover (0.30 national; 1 = full deduction),
     and the grab throttle per account."""
@@ -500,6 +512,7 @@ class TenantPreset(Table):
     portal: Portal = Portal()
     marketplace: Marketplace = Marketplace()
     vouchers: Vouchers = Vouchers()
+    admission_defects: list[DefectSpec] = []
 
     @model_validator(mode="after")
     def _defaults_and_references(self):

@@ -41,6 +41,9 @@ GUARDED = {
     "LedgerEntry",
     "Settlement",
     "SettlementItem",
+    "Admission",
+    "AdmissionFile",
+    "PilotEnterprise",
 }
 PACKAGES = ("tenant_apps", "shared_apps", "cms")
 

@@ -129,3 +129,18 @@ def test_the_voucher_demo_leaves_a_running_and_an_upcoming_grab_and_a_partly_use
         assert (deduction.order.payment, deduction.order.state) == ("paid", "to_sign")  # ops can settle it
         titles = [task.application.title for task in tasks_awaiting(member("nat_ops"))]
         assert any("数字化诊断服务券" in title for title in titles), titles
+
+
+def test_the_harbin_demo_admission_is_a_filled_in_form(tenant_schema):
+    """The admission waiting for hrb_enterprise's stamped scan holds the five sections, so the form it downloads
+    is real and the bureau's page shows the defect checks passed."""
+    from tenant_apps.pilots import admissions
+    from tenant_apps.pilots.models import Admission
+
+    with tenant_schema("harbin"):
+        admission = Admission.objects.get(organisation=member("hrb_enterprise").organisation)
+        assert admission.application.current_stage["name"] == "上传盖章申报表"
+        assert admission.projects.count() == 2 and admission.needs.count() == 2 and admission.benchmark is True
+        assert {f.kind for f in admission.files.all()} == {"audit_report", "credit_report"}
+        assert all(result.passed for result in admissions.defect_results(admission))
+        assert not admissions.missing(admission)

@@ -132,6 +132,7 @@ A_TITLE = "隔离矩阵甲方试点入库申请"
 A_SUB_USERNAME = "iso_matrix_sub_a"
 A_SUB_MOBILE = "13977770011"
 A_FILE_NAME = "iso-matrix-stamped-a.pdf"
+A_LEGAL_REP = "隔离矩阵甲方法定代表人"
 B_USERNAME = "iso_matrix_main_b"
 OTHER_TENANT_USERNAME = "jm_enterprise"  # jiangmen's demo enterprise: no membership in harbin
 PDF = (
@@ -155,6 +156,7 @@ class World:
     notice: int
     document: int
     captcha_key: str
+    admission: int = 0  # A's 入库申请, on A's application (the pilots API)
     secrets: list[str] = field(default_factory=list)
 
 
@@ -209,6 +211,7 @@ def _organisation_a_data() -> dict:
 
     from tenant_apps.organisations import services as organisations
     from tenant_apps.organisations.models import Membership
+    from tenant_apps.pilots.models import Admission
     from tenant_apps.workflow import services as workflow
     from tenant_apps.workflow.models import Task
 
@@ -216,6 +219,13 @@ def _organisation_a_data() -> dict:
     bureau = Membership.objects.get(user__username="hrb_bureau")
     application = workflow.application_create(
         kind="admission", applicant=a.user, title=A_TITLE, organisation=a.organisation
+    )
+    admission = Admission.objects.create(
+        organisation=a.organisation,
+        application=application,
+        basic={"company_name": a.organisation.name, "legal_rep": A_LEGAL_REP},
+        benchmark=True,
+        created_by=a.user,
     )
     workflow.application_submit(application=application, actor=a.user)
     first = application.tasks.get(state=Task.State.OPEN)
@@ -242,6 +252,7 @@ def _organisation_a_data() -> dict:
         "attachment_path": attachment.file.name,
         "sub_account": sub_account.pk,
         "message": message,
+        "admission": admission.pk,
         "secrets": [
             a.organisation.name,
             a.organisation.uscc,
@@ -253,6 +264,7 @@ def _organisation_a_data() -> dict:
             A_SUB_MOBILE,
             _masked(A_SUB_MOBILE),
             A_FILE_NAME,
+            A_LEGAL_REP,
         ],
     }
 
@@ -570,6 +582,7 @@ def _a_state(world: World) -> tuple:
 
     from tenant_apps.notifications.models import Message
     from tenant_apps.organisations.models import Membership
+    from tenant_apps.pilots.models import Admission
     from tenant_apps.workflow.models import Application, Attachment, Task
 
     with schema_context("harbin"):
@@ -584,6 +597,7 @@ def _a_state(world: World) -> tuple:
             Message.objects.filter(pk=world.message, read_at__isnull=True).exists(),  # nobody else marks it read
             sub
             and (sub.user.mobile, sub.user.email, sub.user.is_active, sub.user.password, tuple(sub.menu_permissions)),
+            Admission.objects.filter(pk=world.admission).values_list("basic", "benchmark", "updated_at").first(),
         )
 
 
@@ -612,6 +626,11 @@ SAMPLES = {
     "api-sub-account": Sample(lambda w: {"pk": w.sub_account}, of_a=True),
     "api-sub-account-password": Sample(lambda w: {"pk": w.sub_account}, of_a=True),
     "message-detail": Sample(lambda w: {"pk": w.message}, of_a=True),
+    # 入库申请 over the API (admission is on in harbin): A's admission, its evidence uploads and its submission.
+    "api-pilots-admission": Sample(lambda w: {"pk": w.admission}, of_a=True),
+    "api-pilots-admission-file": Sample(lambda w: {"pk": w.admission, "kind": "audit_report"}, of_a=True, reach=405),
+    "api-pilots-admission-submit": Sample(lambda w: {"pk": w.admission}, of_a=True, reach=405),
+    "admission-edit": Sample(lambda w: {"pk": w.admission}, of_a=True),
     "api-message-read": Sample(lambda w: {"pk": w.message}, of_a=True),
     "workbench-module": Sample(lambda w: {"code": "admission"}),
     "module-home": Sample(lambda w: {"code": "admission"}),
@@ -710,6 +729,7 @@ BODIES = {
     ("api-task-decide", "post"): {"action": "approve"},
     ("api-sub-account", "patch"): {"email": "taken-over@example.com", "menu_permissions": ["acceptance"]},
     ("api-sub-account-password", "post"): {"password": "Taken#Over2026"},
+    ("api-pilots-admission", "put"): {"basic": {"legal_rep": "被他人修改"}, "benchmark": False},
     ("market-listing-edit", "post"): {"name": "已被他人改名"},
     ("api-market-listing", "put"): {"name": "已被他人改名"},
     ("api-market-expert", "put"): {"name": "已被他人改名"},
@@ -906,6 +926,7 @@ def test_organisation_a_reaches_every_id_the_outsiders_are_refused(world, tenant
     assert A_TITLE in seen["api-application"] and A_SUB_USERNAME in seen["sub-account"]
     assert A_SUB_USERNAME in seen["api-sub-account"] and seen["application-attachment"].startswith("%PDF")
     assert A_TITLE in seen["message-detail"]
+    assert A_LEGAL_REP in seen["api-pilots-admission"]
 
 
 def test_organisation_a_reaches_every_marketplace_id_the_outsiders_are_refused(market_world, tenant_client):

@@ -76,6 +76,11 @@ def demo_accounts_seed(accounts: list[dict], *, password_hash: str) -> list[Memb
                     "name": org["name"],
                     "kind": org["kind"],
                     "certification": Organisation.Certification.CERTIFIED,
+                    # (the related model by name: configuration sits above this app)
+                    "industry": Organisation._meta.get_field("industry")
+                    .related_model.objects.filter(code=org.get("industry") or "")
+                    .first(),
+                    "region": org.get("region") or "",
                 },
             )
         memberships.append(membership_grant(user=user, roles=spec["roles"], organisation=organisation))

@@ -219,7 +219,13 @@ CHECKED, UNCHECKED = "☑", "☐"
 
 
 def form_rows(application) -> list[tuple[str, str]]:
-    """The facts the generated form carries: the organisation's registration data and the application."""
+    """The facts the generated form carries: what the kind registered, else the organisation's registration data."""
+    from tenant_apps.workflow.registry import form_for
+
+    registered = form_for(application.kind)
+    rows = registered[0](application) if registered is not None else None
+    if rows is not None:
+        return rows
     organisation = application.organisation
     rows = [(_("申请名称"), application.title)]
     if organisation is not None:
@@ -235,6 +241,12 @@ def form_rows(application) -> list[tuple[str, str]]:
 
 
 def form_pledges(application) -> list[tuple[bool, str]]:
+    from tenant_apps.workflow.registry import form_for
+
+    registered = form_for(application.kind)
+    pledges = registered[1](application) if registered is not None and registered[1] is not None else None
+    if pledges is not None:
+        return pledges
     return [
         (True, _("本单位承诺所填报信息及所附材料真实、准确、完整。")),
         (application.organisation is not None, _("本单位已完成平台企业认证。")),

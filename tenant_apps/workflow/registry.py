@@ -69,6 +69,21 @@ def register_content(kind: str, sections: Callable) -> None:
         _CONTENT[kind].append(sections)
 
 
+# --- The generated form to print, stamp and upload back -----------------------------------------------------------
+_FORMS: dict[str, tuple[Callable, Callable | None]] = {}
+
+
+def register_form(kind: str, rows: Callable, pledges: Callable | None = None) -> None:
+    """What the kind's generated form (DOCX/PDF) carries: `rows(application) -> [(label, value)]` (a row with an
+    empty value is a section heading) and `pledges(application) -> [(ticked, text)]`; either may answer None for
+    an application it holds no data for. Otherwise the form carries the organisation's registration facts."""
+    _FORMS[kind] = (rows, pledges)
+
+
+def form_for(kind: str) -> tuple[Callable, Callable | None] | None:
+    return _FORMS.get(kind)
+
+
 def content_for(application) -> list[Section]:
     return [section for provider in _CONTENT.get(application.kind, []) for section in provider(application)]
 

@@ -1,0 +1,460 @@
+"""入库申请 (seed 002 §六): a certified enterprise of one of the city's pilot industries fills in five sections,
+saves as often as it likes (the draft survives sign-out), and submits; the defect rules run at submit. The review
+runs through the engine (kind `admission`): the bureau reviews, the applicant downloads the generated form, prints,
+stamps and uploads the scan, the bureau checks it. Approval makes the organisation a pilot enterprise.
+
+Sections: 一、基本情况 (`basic`: prefilled from registration and certification, the registered identity fixed);
+二、数字化改造需求 (needs, repeatable); 三、数字化改造情况及成效 (projects with result indicators, repeatable);
+四、其他情况 (benchmark 是/否); 五、相关佐证材料 (audit report, credit report; an industry statement when asked)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tenant_apps.organisations.models import Organisation
+from tenant_apps.pilots import defects
+from tenant_apps.pilots.models import (
+    Admission,
+    AdmissionFile,
+    AdmissionNeed,
+    AdmissionProject,
+    PilotEnterprise,
+    ProjectIndicator,
+)
+from tenant_apps.workflow.models import Application
+from tenants.errors import DomainError, conflict, not_found
+
+KIND = "admission"
+MODULE = "admission"
+NEEDS_MAX, PROJECTS_MAX, INDICATORS_MAX = 20, 20, 10
+EVIDENCE_MAX_BYTES = 100 * 1024 * 1024
+EVIDENCE_TYPES = ("pdf", "jpg", "png")
+INVESTMENT_MAX = Decimal("999999999.99")
+
+# 一、基本情况: (code, label, max length, required, fixed). Fixed ones come from registration and certification.
+BASIC_FIELDS = [
+    ("company_name", gettext_lazy("企业名称"), 64, True, True),
+    ("uscc", gettext_lazy("统一社会信用代码"), 18, True, True),
+    ("industry", gettext_lazy("所属试点行业"), 60, True, True),
+    ("region", gettext_lazy("所在地区"), 60, True, False),
+    ("address", gettext_lazy("详细地址"), 100, True, False),
+    ("legal_rep", gettext_lazy("法定代表人"), 30, True, False),
+    ("contact_name", gettext_lazy("联系人"), 30, True, False),
+    ("contact_mobile", gettext_lazy("联系人手机"), 11, True, False),
+    ("employees", gettext_lazy("从业人员数"), 8, True, False),
+    ("revenue_last_year", gettext_lazy("上年度营业收入（万元）"), 16, True, False),
+    ("main_products", gettext_lazy("主营产品"), 200, True, False),
+]
+FIXED_NOTE = gettext_lazy("此信息来自企业注册和认证信息，不可修改。")
+
+
+# --- Who may apply -------------------------------------------------------------------------------------------------
+def enterprise_of(membership) -> Organisation:
+    organisation = getattr(membership, "organisation", None)
+    if organisation is None or organisation.kind != Organisation.Kind.ENTERPRISE or not membership.is_active:
+        raise DomainError(_("仅企业用户可以申请入库。"), code="admission.wrong_kind", status=403)
+    if organisation.certification != Organisation.Certification.CERTIFIED:
+        raise DomainError(
+            _("您的单位尚未通过企业认证，认证通过后方可申请入库。"), code="admission.not_certified", status=403
+        )
+    if organisation.industry is None or not organisation.industry.is_pilot:
+        raise DomainError(
+            _("入库申请仅面向本市试点行业的企业，您的单位所属行业不在试点行业范围内。"),
+            code="admission.not_pilot_industry",
+            status=403,
+        )
+    return organisation
+
+
+def pilot_of(organisation) -> PilotEnterprise | None:
+    return PilotEnterprise.objects.filter(organisation=organisation).first()
+
+
+def admissions_of(membership):
+    organisation = getattr(membership, "organisation", None)
+    if organisation is None or not membership.is_active:
+        return Admission.objects.none()
+    return Admission.objects.filter(organisation_id=organisation.pk).select_related("application")
+
+
+def access_admission(membership, pk) -> Admission:
+    """The caller's own organisation's admission; 404 for missing and forbidden alike."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = 0
+    admission = admissions_of(membership).filter(pk=pk).first() if pk else None
+    if admission is None:
+        raise not_found(_("该入库申请不存在。"), code="admission.not_found")
+    return admission
+
+
+def _basic_prefill(organisation: Organisation) -> dict:
+    profile = organisation.profile or {}
+    return {
+        "company_name": organisation.name,
+        "uscc": organisation.uscc or "",
+        "industry": organisation.industry.name if organisation.industry else "",
+        "region": organisation.region,
+        "address": organisation.address,
+        "legal_rep": str(profile.get("legal_rep", "")),
+        "contact_name": organisation.contact_name,
+        "contact_mobile": organisation.contact_mobile,
+        "employees": str(profile.get("headcount", "")),
+        "revenue_last_year": str(profile.get("revenue_last_year", "")),
+        "main_products": str(profile.get("core_products", ""))[:200],
+    }
+
+
+@transaction.atomic
+def admission_start(*, membership) -> Admission:
+    """添加: the enterprise's admission in progress, or a new draft prefilled from its registration. Refused for a
+    pilot enterprise already, and while one is in review or approved."""
+    from tenant_apps.workflow.services import application_create
+
+    organisation = enterprise_of(membership)
+    if pilot_of(organisation):
+        raise conflict(_("您的单位已是试点企业，无需再次申请入库。"), code="admission.already_pilot")
+    open_one = (
+        Admission.objects.filter(organisation=organisation)
+        .exclude(application__state__in=[Application.State.REJECTED])
+        .select_related("application")
+        .order_by("-id")
+        .first()
+    )
+    if open_one is not None:
+        return open_one
+    application = application_create(
+        kind=KIND,
+        applicant=membership.user,
+        title=_("%(name)s 试点企业入库申请") % {"name": organisation.name},
+        organisation=organisation,
+    )
+    return Admission.objects.create(
+        organisation=organisation,
+        application=application,
+        basic=_basic_prefill(organisation),
+        created_by=membership.user,
+    )
+
+
+# --- Cleaning ----------------------------------------------------------------------------------------------------------
+def _text(value, *, field: str, label, max_length: int, required: bool) -> str:
+    text = ("" if value is None else str(value)).strip()
+    if required and not text:
+        raise DomainError(_("请填写%(label)s。") % {"label": label}, code="admission.required", field=field)
+    if len(text) > max_length:
+        raise DomainError(
+            _("%(label)s不能超过 %(max)s 字。") % {"label": label, "max": max_length},
+            code="admission.too_long",
+            field=field,
+        )
+    return text
+
+
+def _date(value, *, field: str, label) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DomainError(
+            _("%(label)s格式应为 YYYY-MM-DD。") % {"label": label}, code="admission.date", field=field
+        ) from None
+
+
+def _level(value, *, field: str, label) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if not 1 <= level <= 4:
+        raise DomainError(_("%(label)s请选择一级到四级。") % {"label": label}, code="admission.level", field=field)
+    return level
+
+
+def _money(value, *, field: str, label) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        amount = None
+    if (
+        amount is None
+        or not amount.is_finite()
+        or amount < 0
+        or amount > INVESTMENT_MAX
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
+        raise DomainError(
+            _("%(label)s须为不小于 0 的金额，最多两位小数。") % {"label": label}, code="admission.money", field=field
+        )
+    return amount
+
+
+def basic_clean(data: dict, organisation: Organisation) -> dict:
+    prefill = _basic_prefill(organisation)
+    cleaned = {}
+    for code, label, max_length, _required, fixed in BASIC_FIELDS:
+        if fixed:
+            cleaned[code] = prefill[code]
+        else:  # required is checked at submit: a draft may be incomplete
+            cleaned[code] = _text(
+                data.get(code), field=f"basic.{code}", label=label, max_length=max_length, required=False
+            )
+    for code in ("employees",):
+        if cleaned[code] and not cleaned[code].isdigit():
+            raise DomainError(_("从业人员数须为整数。"), code="admission.number", field=f"basic.{code}")
+    if cleaned["contact_mobile"] and not (cleaned["contact_mobile"].isdigit() and len(cleaned["contact_mobile"]) == 11):
+        raise DomainError(_("请填写 11 位手机号。"), code="admission.mobile", field="basic.contact_mobile")
+    if cleaned["revenue_last_year"]:
+        _money(cleaned["revenue_last_year"], field="basic.revenue_last_year", label=_("上年度营业收入"))
+    return cleaned
+
+
+def needs_clean(rows) -> list[dict]:
+    rows = [r for r in (rows or []) if any((str(v or "")).strip() for v in r.values())]
+    if len(rows) > NEEDS_MAX:
+        raise DomainError(_("改造需求最多 %(max)s 项。") % {"max": NEEDS_MAX}, code="admission.too_many", field="needs")
+    return [
+        {
+            "kind": _text(r.get("kind"), field=f"needs.{i}.kind", label=_("需求类型"), max_length=30, required=True),
+            "description": _text(
+                r.get("description"), field=f"needs.{i}.description", label=_("需求描述"), max_length=500, required=True
+            ),
+            "analysis": _text(
+                r.get("analysis"),
+                field=f"needs.{i}.analysis",
+                label=_("问题及需求分析"),
+                max_length=1000,
+                required=False,
+            ),
+        }
+        for i, r in enumerate(rows)
+    ]
+
+
+def projects_clean(rows) -> list[dict]:
+    rows = [
+        r
+        for r in (rows or [])
+        if any(str(v or "").strip() for k, v in r.items() if k != "indicators") or r.get("indicators")
+    ]
+    if len(rows) > PROJECTS_MAX:
+        raise DomainError(
+            _("改造项目最多 %(max)s 个。") % {"max": PROJECTS_MAX}, code="admission.too_many", field="projects"
+        )
+    cleaned = []
+    for i, r in enumerate(rows):
+        p = f"projects.{i}"
+        project = {
+            "name": _text(r.get("name"), field=f"{p}.name", label=_("项目名称"), max_length=60, required=True),
+            "starts_on": _date(r.get("starts_on"), field=f"{p}.starts_on", label=_("开始日期")),
+            "ends_on": _date(r.get("ends_on"), field=f"{p}.ends_on", label=_("结束日期")),
+            "content": _text(
+                r.get("content"), field=f"{p}.content", label=_("改造内容"), max_length=2000, required=False
+            ),
+            "investment": _money(r.get("investment"), field=f"{p}.investment", label=_("项目投资")),
+            "level_before": _level(r.get("level_before"), field=f"{p}.level_before", label=_("改造前数字化水平")),
+            "level_after": _level(r.get("level_after"), field=f"{p}.level_after", label=_("改造后数字化水平")),
+        }
+        if project["starts_on"] and project["ends_on"] and project["ends_on"] < project["starts_on"]:
+            raise DomainError(_("结束日期不能早于开始日期。"), code="admission.period", field=f"{p}.ends_on")
+        indicators = [x for x in (r.get("indicators") or []) if any(str(v or "").strip() for v in x.values())]
+        if len(indicators) > INDICATORS_MAX:
+            raise DomainError(
+                _("每个项目最多 %(max)s 个成效指标。") % {"max": INDICATORS_MAX},
+                code="admission.too_many",
+                field=f"{p}.indicators",
+            )
+        project["indicators"] = [
+            {
+                key: _text(x.get(key), field=f"{p}.indicators.{j}.{key}", label=label, max_length=size, required=False)
+                for key, label, size in (
+                    ("name", _("指标名称"), 30),
+                    ("unit", _("单位"), 10),
+                    ("before", _("改造前"), 20),
+                    ("after", _("改造后"), 20),
+                )
+            }
+            for j, x in enumerate(indicators)
+        ]
+        cleaned.append(project)
+    return cleaned
+
+
+# --- Saving ------------------------------------------------------------------------------------------------------------
+def _evidence_checked(upload, kind: str) -> str:
+    from tenants.uploads import upload_checked
+
+    return upload_checked(
+        upload,
+        allowed=EVIDENCE_TYPES,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        wrong_type=_("请上传 PDF、JPG 或 PNG 格式的文件。"),
+        too_large=_("文件须小于 100 MB。"),
+        field=f"files.{kind}",
+    ).mime
+
+
+@transaction.atomic
+def admission_save(
+    *,
+    membership,
+    admission_id,
+    basic=None,
+    needs=None,
+    projects=None,
+    benchmark=None,
+    files=None,
+    expected_version=None,
+) -> Admission:
+    """保存: replace what the form holds (each section given), keep the rest; files by kind replace the earlier one.
+    Only while the application is a draft, returned or withdrawn; a form opened before another save is refused."""
+    from tenant_apps.workflow.services import application_touch
+
+    organisation = enterprise_of(membership)
+    admission = access_admission(membership, admission_id)
+    checked_files = {
+        kind: (upload, _evidence_checked(upload, kind)) for kind, upload in (files or {}).items() if upload
+    }
+    unknown = set(checked_files) - set(AdmissionFile.Kind.values)
+    if unknown:
+        raise DomainError(_("未知的材料类型。"), code="admission.file_kind", field="files")
+    cleaned_basic = basic_clean(basic, organisation) if basic is not None else None
+    cleaned_needs = needs_clean(needs) if needs is not None else None
+    cleaned_projects = projects_clean(projects) if projects is not None else None
+    admission.application = application_touch(
+        application=admission.application, actor=membership.user, expected_version=expected_version
+    )
+    if cleaned_basic is not None:
+        admission.basic = cleaned_basic
+    if benchmark is not None:
+        admission.benchmark = benchmark if benchmark in (True, False) else None
+    admission.save()
+    if cleaned_needs is not None:
+        admission.needs.all().delete()
+        AdmissionNeed.objects.bulk_create(
+            [AdmissionNeed(admission=admission, position=i, **row) for i, row in enumerate(cleaned_needs)]
+        )
+    if cleaned_projects is not None:
+        admission.projects.all().delete()
+        for i, row in enumerate(cleaned_projects):
+            indicators = row.pop("indicators")
+            project = AdmissionProject.objects.create(admission=admission, position=i, **row)
+            ProjectIndicator.objects.bulk_create(
+                [ProjectIndicator(project=project, position=j, **x) for j, x in enumerate(indicators)]
+            )
+    for kind, (upload, mime) in checked_files.items():
+        AdmissionFile.objects.filter(admission=admission, kind=kind).delete()
+        AdmissionFile.objects.create(
+            admission=admission,
+            kind=kind,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=mime,
+            size=upload.size,
+        )
+    return admission
+
+
+# --- Submitting ----------------------------------------------------------------------------------------------------------
+def project_dicts(admission: Admission) -> list[dict]:
+    return [
+        {
+            "name": p.name,
+            "starts_on": p.starts_on,
+            "ends_on": p.ends_on,
+            "content": p.content,
+            "investment": p.investment,
+            "level_before": p.level_before,
+            "level_after": p.level_after,
+            "indicators": [
+                {"name": x.name, "unit": x.unit, "before": x.before, "after": x.after} for x in p.indicators.all()
+            ],
+        }
+        for p in admission.projects.prefetch_related("indicators")
+    ]
+
+
+def missing(admission: Admission) -> list[tuple[str, str]]:
+    """What submission still needs, as (field, message), in the order of the form."""
+    problems = []
+    for code, label, _max, required, _fixed in BASIC_FIELDS:
+        if required and not str(admission.basic.get(code, "")).strip():
+            problems.append((f"basic.{code}", _("请填写%(label)s。") % {"label": label}))
+    if not admission.needs.exists():
+        problems.append(("needs", _("请至少填写一项数字化改造需求。")))
+    projects = project_dicts(admission)
+    if not projects:
+        problems.append(("projects", _("请至少填写一个数字化改造项目。")))
+    for i, p in enumerate(projects):
+        for key, label in (
+            ("starts_on", _("开始日期")),
+            ("ends_on", _("结束日期")),
+            ("content", _("改造内容")),
+            ("investment", _("项目投资")),
+            ("level_before", _("改造前数字化水平")),
+            ("level_after", _("改造后数字化水平")),
+        ):
+            if p[key] in (None, ""):
+                problems.append(
+                    (f"projects.{i}.{key}", _("项目%(n)s：请填写%(label)s。") % {"n": i + 1, "label": label})
+                )
+    if admission.benchmark is None:
+        problems.append(("benchmark", _("请选择是否愿意参与标杆样板打造。")))
+    kinds = set(admission.files.values_list("kind", flat=True))
+    for kind in (AdmissionFile.Kind.AUDIT_REPORT, AdmissionFile.Kind.CREDIT_REPORT):
+        if kind not in kinds:
+            problems.append((f"files.{kind}", _("请上传%(label)s。") % {"label": AdmissionFile.Kind(kind).label}))
+    return problems
+
+
+def defect_results(admission: Admission):
+    return defects.evaluate(project_dicts(admission), defects.pilot_period())
+
+
+@transaction.atomic
+def admission_submit(*, membership, admission_id, expected_version=None) -> Admission:
+    """提交: everything required is there and no blocking defect rule fails (the first problem is raised on its
+    field; the page lists them all beforehand); then the engine takes it (first submission or resubmission)."""
+    from tenant_apps.workflow.services import application_submit, application_touch
+
+    enterprise_of(membership)
+    admission = access_admission(membership, admission_id)
+    admission.application = application_touch(
+        application=admission.application, actor=membership.user, expected_version=expected_version
+    )
+    problems = missing(admission)
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, code="admission.incomplete", field=field)
+    for result in defect_results(admission):
+        blocking = [f for f in result.findings if f.blocking]
+        if blocking:
+            raise DomainError(blocking[0].message, code=f"admission.defect.{result.code}", field=blocking[0].field)
+    admission.application = application_submit(application=admission.application, actor=membership.user)
+    return admission
+
+
+def admission_outcome(application: Application) -> None:
+    """Approved at the last stage: the organisation becomes a pilot enterprise of this tenant (once)."""
+    if application.state != Application.State.APPROVED:
+        return
+    admission = Admission.objects.filter(application=application).select_related("organisation").first()
+    if admission is None or PilotEnterprise.objects.filter(organisation=admission.organisation).exists():
+        return
+    PilotEnterprise.objects.create(
+        organisation=admission.organisation, admission=admission, admitted_on=timezone.localdate()
+    )
