@@ -12,6 +12,18 @@ class MarketplaceConfig(AppConfig):
 
         kinds.register()
 
+        from django.db.models.signals import post_delete, post_save
+
+        from tenant_apps.configuration.models import Industry
+        from tenant_apps.marketplace.catalogue import facets_changed
+        from tenant_apps.marketplace.models import Catalogue, Category
+
+        for model in (Catalogue, Category, Industry):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    facets_changed, sender=model, dispatch_uid=f"market-facets-{model.__name__}-{id(signal)}"
+                )
+
         from shared_apps.oversight.services import register_figures
         from tenant_apps.marketplace.catalogue import console_figures
 

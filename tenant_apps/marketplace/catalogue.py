@@ -192,6 +192,33 @@ def active_industries():
     return Industry.objects.order_by("position", "id")
 
 
+FACETS_KEY = "market:facets"
+FACETS_SECONDS = 300
+
+
+def facet_choices() -> dict[str, list[tuple[int, str]]]:
+    """The catalogue filter's choices (active catalogues, categories; industries), read on every catalogue page:
+    kept in the cache per tenant (the key function puts the schema in the key) and dropped whenever one of those
+    rows is saved or deleted (`facets_changed`, connected in apps.py)."""
+    from django.core.cache import cache
+
+    facets = cache.get(FACETS_KEY)
+    if facets is None:
+        facets = {
+            "catalogue": [(c.pk, c.name) for c in active_catalogues()],
+            "category": [(c.pk, c.name) for c in active_categories()],
+            "industry": [(i.pk, i.name) for i in active_industries()],
+        }
+        cache.set(FACETS_KEY, facets, FACETS_SECONDS)
+    return facets
+
+
+def facets_changed(sender=None, **kwargs) -> None:
+    from django.core.cache import cache
+
+    cache.delete(FACETS_KEY)
+
+
 def console_figures() -> dict:
     """What the national console shows of this tenant's marketplace: products on sale, orders (not cancelled) and
     the amount whose payment proof operations approved. Two queries; zeros where nothing was sold."""

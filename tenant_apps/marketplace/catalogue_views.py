@@ -44,9 +44,9 @@ class CatalogueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("全部"))]
-        self.fields["catalogue"].choices = everything + [(c.pk, c.name) for c in reads.active_catalogues()]
-        self.fields["category"].choices = everything + [(c.pk, c.name) for c in reads.active_categories()]
-        self.fields["industry"].choices = everything + [(i.pk, i.name) for i in reads.active_industries()]
+        facets = reads.facet_choices()
+        for name in ("catalogue", "category", "industry"):
+            self.fields[name].choices = everything + facets[name]
         self.fields["q"].widget.attrs.update({"placeholder": _("商品名称或标签"), "type": "search"})
         for name in ("price_min", "price_max"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "size": "8"})
