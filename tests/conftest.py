@@ -82,6 +82,15 @@ def _platform_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Per-tenant caches (portal profile and menu, filter choices, activity states) are dropped by signals on save;
+    a test's rolled-back transaction sends none, so every test starts from an empty local cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 _ip_counter = itertools.count(1)
 
 

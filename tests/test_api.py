@@ -39,6 +39,27 @@ def test_profile_query_count_is_bounded(tenant_client, django_assert_max_num_que
         assert client.get("/api/v1/tenant/").status_code == 200
 
 
+def test_the_cached_profile_follows_the_city_admins_edits(tenant_client, tenant_schema):
+    """The profile is read from the cache after the first request; saving the settings row or an industry drops it."""
+    from tenant_apps.configuration.models import Industry, TenantSettings
+
+    client = tenant_client("harbin")
+    assert client.get("/api/v1/tenant/").json()["tagline"] != "新标语"
+    with tenant_schema("harbin"):
+        row = TenantSettings.objects.get(pk=1)
+        row.tagline = "新标语"
+        row.save()
+    assert client.get("/api/v1/tenant/").json()["tagline"] == "新标语"
+    with tenant_schema("harbin"):
+        industry = Industry.objects.filter(is_pilot=True).first()
+        industry.is_pilot = False
+        industry.save()
+    assert len(client.get("/api/v1/tenant/").json()["pilot_industries"]) == 4
+    with tenant_schema("jiangmen"):  # another city's cached profile is its own
+        assert TenantSettings.objects.get(pk=1).tagline != "新标语"
+    assert tenant_client("jiangmen").get("/api/v1/tenant/").json()["tagline"] != "新标语"
+
+
 def test_api_is_not_mounted_on_the_console_host(tenant_client):
     assert tenant_client(None).get("/api/v1/tenant/").status_code == 404
 

@@ -302,11 +302,11 @@ def test_catalogue_query_count_does_not_grow_with_page_size(tenant_client, tenan
         counts[f"api{size}"] = len(api_ctx.captured_queries)
     assert counts[12] == counts[48], counts
     assert counts["api12"] == counts["api48"], counts
-    # The whole page (layout included): COUNT, one page of rows, the portal's own reads (tenant, settings, pilot
-    # industries); the filter choices and the menu row come from the cache.
+    # The whole page (layout included): the tenant row, COUNT and one page of rows; the portal's profile and menu
+    # row and the filter choices come from the cache.
     with CaptureQueriesContext(connection) as ctx:
         client.get("/market/", {"size": 48})
-    assert len(_real(ctx)) <= 6, [q["sql"][:120] for q in _real(ctx)]
+    assert len(_real(ctx)) <= 3, [q["sql"][:120] for q in _real(ctx)]
 
 
 def test_product_page_shows_the_live_version_buttons_and_ratings_latest_first(tenant_client, tenant_schema):

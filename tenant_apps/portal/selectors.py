@@ -46,13 +46,37 @@ def quick_entries(request) -> list[Entry]:
     return entries + [Entry(item.label, item.url) for item in module_menu(request.tenant)]
 
 
+PROFILE_KEY = "portal:profile"
+PROFILE_SECONDS = 300
+
+
 def tenant_profile(tenant) -> dict:
-    """The tenant's public profile: identity, branding, pilot period, pilot industries and modules."""
-    settings_row = tenant_settings()
+    """The tenant's public profile: identity, branding, pilot period, pilot industries and modules.
+
+    Every portal and workbench page draws it (header, footer, colours), so the part read from the tenant's tables
+    is kept in the cache per tenant (the key function puts the schema in the key) and dropped whenever the settings
+    row or an industry is saved or deleted (`profile_changed`, connected in apps.py). Modules come from the tenant
+    row the middleware already holds."""
+    from django.core.cache import cache
+
+    stored = cache.get(PROFILE_KEY)
+    if stored is None:
+        stored = _stored_profile(tenant)
+        cache.set(PROFILE_KEY, stored, PROFILE_SECONDS)
     return {
         "schema_name": tenant.schema_name,
-        "name": settings_row.display_name if settings_row else tenant.name,
-        "short_name": settings_row.short_name if settings_row else tenant.short_name,
+        **stored,
+        "name": stored["name"] or tenant.name,
+        "short_name": stored["short_name"] or tenant.short_name,
+        "modules": [{"code": module.code, "label": module.label} for module in enabled_modules(tenant)],
+    }
+
+
+def _stored_profile(tenant) -> dict:
+    settings_row = tenant_settings()
+    return {
+        "name": settings_row.display_name if settings_row else "",
+        "short_name": settings_row.short_name if settings_row else "",
         "tagline": settings_row.tagline if settings_row else "",
         "identity": tenant_identity(settings_row),
         "primary_color": settings_row.primary_color if settings_row else "#1d4ed8",
@@ -62,8 +86,13 @@ def tenant_profile(tenant) -> dict:
             {"code": code, "name": name}
             for code, name in Industry.objects.filter(is_pilot=True).values_list("code", "name")
         ],
-        "modules": [{"code": module.code, "label": module.label} for module in enabled_modules(tenant)],
     }
+
+
+def profile_changed(sender=None, **kwargs) -> None:
+    from django.core.cache import cache
+
+    cache.delete(PROFILE_KEY)
 
 
 def tenant_identity(settings_row) -> dict:
