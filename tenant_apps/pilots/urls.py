@@ -1,6 +1,7 @@
-"""入库申请 in the workbench (/workbench/pilots/): the hub, 添加, and an admission's five-section form."""
+"""Pilot enterprises in the workbench (/workbench/pilots/): 入库申请 (admission), then 资金申请 (acceptance and
+subsidy): the enterprise's form, the on-site acceptance, recognition and subsidy, publicity and disbursement."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tenant_apps.pilots import admission_views as views
 
@@ -8,4 +9,8 @@ urlpatterns = [
     path("", views.admission_home, name="admission-home"),
     path("new/", views.admission_new, name="admission-new"),
     path("<int:pk>/", views.admission_edit, name="admission-edit"),
+    path("acceptance/", include("tenant_apps.pilots.acceptance_urls")),
+    path("onsite/", include("tenant_apps.pilots.onsite_urls")),
+    path("recognition/", include("tenant_apps.pilots.recognition_urls")),
+    path("publicity/", include("tenant_apps.pilots.publicity_urls")),
 ]

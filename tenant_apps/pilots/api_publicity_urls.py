@@ -1,0 +1,3 @@
+"""API routes (stub, filled by its author)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Workbench routes (stub, filled by its author)."""
+
+urlpatterns: list = []
