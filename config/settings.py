@@ -403,6 +403,10 @@ CELERY_BEAT_SCHEDULE["expire-vouchers"] = {  # every serving tenant: vouchers pa
     "task": "vouchers.expire_due",
     "schedule": float(os.environ.get("PLATFORM_VOUCHER_EXPIRY_SECONDS", 3600)),
 }
+CELERY_BEAT_SCHEDULE["remind-onsite-deadlines"] = {  # every serving tenant: on-site rectification deadlines
+    "task": "pilots.remind_onsite_deadlines",
+    "schedule": float(os.environ.get("PLATFORM_ONSITE_REMINDER_SECONDS", 86400)),
+}
 CELERY_BEAT_SCHEDULE["archive-audit-trail-public"] = {  # public: security events and audit entries
     "task": "oversight.archive_audit_trail",
     "schedule": _audit_archive_every,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("vouchers/", include("tenant_apps.vouchers.urls_public")),
     path("workbench/vouchers/", include("tenant_apps.vouchers.urls")),
     path("workbench/pilots/", include("tenant_apps.pilots.urls")),
+    path("publicity/", include("tenant_apps.pilots.publicity_public_urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include("config.api_v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -69,6 +69,8 @@ MODULES: dict[str, Module] = {
             _("资金申请"),
             _("项目验收、补贴申请、公示与拨付"),
             ("enterprise", "city_bureau", "finance", "expert"),
+            home="acceptance-home",
+            public="publicity-public",
             needs=("subsidy_policies",),
         ),
         Module(

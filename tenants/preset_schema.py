@@ -41,7 +41,14 @@ REGISTRATION_ROLES = ("enterprise", "provider")  # TenantSettings.registration_r
 ORGANISATION_KINDS = ("enterprise", "provider", "anchor_unit", "authority", "operator")  # Organisation.Kind
 STAGE_HANDLERS = ("role", "anchor_unit", "experts", "applicant_upload")  # workflow Stage.Handler
 STAGE_ACTIONS = ("approve", "return", "reject")  # workflow Stage.Action
-STAGE_CHECKS = ("needs_survey",)  # workflow registry: register_check(...)
+STAGE_CHECKS = (
+    "needs_survey",
+    "onsite_concluded",
+    "publicity_done",
+    "recognition_recorded",
+)  # workflow registry: register_check(...)
+ENTERPRISE_SIZES = ("micro", "small", "medium", "large")  # configuration.models.ENTERPRISE_SIZES
+TRANCHE_AFTER = ("signing", "acceptance", "publicity")  # configuration.models.TRANCHE_AFTER
 PROFILE_FIELD_KINDS = (
     "text",
     "textarea",
@@ -288,19 +295,46 @@ class AnchorUnitSpec(Table):
     contact_phone: str = ""
 
 
+class TierWhen(Table):
+    """When a tier applies (semantics: tenant_apps.pilots.subsidy): a digital level reached at least N, a size."""
+
+    digital_level_after: Annotated[int, Field(ge=1, le=4)] | None = None
+    enterprise_size: Annotated[str, one_of(ENTERPRISE_SIZES)] | None = None
+
+    @model_validator(mode="after")
+    def _some_condition(self):
+        if self.digital_level_after is None and self.enterprise_size is None:
+            raise PydanticCustomError("tier_when", "when 至少需要 digital_level_after 或 enterprise_size")
+        return self
+
+
 class Tier(Table):
-    when: dict[str, int | str]
-    ratio: Ratio
+    when: TierWhen
+    ratio: Ratio | None = None
     cap_per_project: Money | None = None
+
+    @model_validator(mode="after")
+    def _ratio_or_cap(self):
+        if self.ratio is None and self.cap_per_project is None:
+            raise PydanticCustomError("tier_effect", "分档至少设置 ratio 或 cap_per_project")
+        return self
 
 
 class Tranche(Table):
-    after: Text
+    after: Annotated[str, one_of(TRANCHE_AFTER)]
     share: Ratio
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if Decimal(self.share) == 0:
+            raise PydanticCustomError("tranche_share", "share 应大于 0")
+        return self
 
 
 class SubsidyPolicySpec(Table):
     code: Slug
+    version: Annotated[int, Field(ge=1)] = 1
+    effective_from: datetime.date | None = None
     name: Text
     ratio: Ratio
     cap_per_project: Money | None = None
@@ -469,6 +503,13 @@ class DefectSpec(Table):
     threshold: Annotated[int, Field(ge=1, le=500)] | None = None
 
 
+class PilotDemo(Table):
+    """Whose enterprise the acceptance demo (tenant_apps/pilots/acceptance_demo.py) admits and takes to the on-site
+    acceptance: a demo account of this preset."""
+
+    username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]
+
+
 class Vouchers(Table):
     """The deduction rule: the share of an order a service voucher may cover (0.30 national; 1 = full deduction),
     and the grab throttle per account."""
@@ -513,6 +554,7 @@ class TenantPreset(Table):
     marketplace: Marketplace = Marketplace()
     vouchers: Vouchers = Vouchers()
     admission_defects: list[DefectSpec] = []
+    pilot_demo: PilotDemo | None = None
 
     @model_validator(mode="after")
     def _defaults_and_references(self):
@@ -557,7 +599,7 @@ class TenantPreset(Table):
         for label, codes in (
             ("industries.code", [i.code for i in self.industries]),
             ("anchor_units.code", [u.code for u in self.anchor_units]),
-            ("subsidy_policies.code", [p.code for p in self.subsidy_policies]),
+            ("subsidy_policies.(code, version)", [f"{p.code}/{p.version}" for p in self.subsidy_policies]),
             ("demo_accounts.username", [a.username for a in self.demo_accounts]),
             ("profile_groups.(role, code)", [f"{g.role}/{g.code}" for g in self.profile_groups]),
         ):

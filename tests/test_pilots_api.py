@@ -431,7 +431,7 @@ def test_the_schema_of_these_views_validates(tenant_client):
     schema = SchemaGenerator(urlconf="config.urls_tenant", patterns=None).get_schema(request=None, public=True)
     validate_schema(schema)
     ours = {path: item for path, item in schema["paths"].items() if path.startswith(f"{API}/")}
-    assert len(ours) == 6
+    assert len([path for path in ours if "/admissions/" in path or "/pilot-" in path]) == 6
     assert "409" in ours[f"{API}/admissions/"]["post"]["responses"]
     kinds = next(
         p for p in ours[f"{API}/admissions/{{id}}/files/{{kind}}/"]["post"]["parameters"] if p["name"] == "kind"

@@ -82,7 +82,7 @@ def _broken(tmp_path, file: str, old: str, new: str):
             "harbin",
             'roles = ["finance"]',
             'roles = ["financ"]',
-            f"harbin.toml: demo_accounts[2].roles[0]: 取值 'financ' 无效；允许：{ROLES}",
+            f"harbin.toml: demo_accounts[3].roles[0]: 取值 'financ' 无效；允许：{ROLES}",
         ),
         (
             "jiangmen",

@@ -106,7 +106,7 @@ def test_preset_values_land_in_each_tenant_schema(tenant_schema):
         assert not DeclarationWindow.objects.exists()
     with tenant_schema("harbin"):
         policy = SubsidyPolicy.objects.get(code="harbin-project-subsidy")
-        assert policy.ratio == Decimal("0.5000")
+        assert policy.ratio == Decimal("0.3000")
         assert policy.cap_per_project == Decimal("1000000.00")
         assert Flow.objects.get(kind="acceptance").stages.last().role == "finance"
         assert not AnchorUnit.objects.exists()

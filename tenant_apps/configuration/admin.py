@@ -31,7 +31,19 @@ class AnchorUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(SubsidyPolicy, site=tenant_admin_site)
 class SubsidyPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "ratio", "cap_per_project", "cap_per_enterprise", "is_active"]
+    """Versions of one policy share a code; `SubsidyPolicy.clean` puts JSON mistakes on the tiers/tranches field."""
+
+    list_display = [
+        "name",
+        "code",
+        "version",
+        "effective_from",
+        "ratio",
+        "cap_per_project",
+        "cap_per_enterprise",
+        "is_active",
+    ]
+    list_filter = ["is_active", "code"]
 
 
 @admin.register(DeclarationWindow, site=tenant_admin_site)

@@ -185,14 +185,106 @@ class AnchorUnit(models.Model):
         return self.name
 
 
+# Vocabularies of a subsidy policy's JSON (tenants/preset_schema.py keeps the same tuples for the presets).
+SUBSIDY_TIER_CONDITIONS = ("digital_level_after", "enterprise_size")
+SUBSIDY_TIER_KEYS = ("when", "ratio", "cap_per_project")
+ENTERPRISE_SIZES = {"micro": _("微型"), "small": _("小型"), "medium": _("中型"), "large": _("大型")}
+TRANCHE_AFTER = {"signing": _("签约后拨付"), "acceptance": _("验收后拨付"), "publicity": _("公示后拨付")}
+
+
+def _policy_decimal(value, *, low=None, high=None) -> Decimal | None:
+    """A number from the policy's JSON (string or number), or None when it is not one within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        return None
+    if not number.is_finite() or (low is not None and number < low) or (high is not None and number > high):
+        return None
+    return number
+
+
+def subsidy_tiers_errors(tiers) -> list[str]:
+    """What is wrong with a policy's `tiers` (Chinese, one line each; empty when valid)."""
+    if tiers in (None, ""):
+        return []
+    if not isinstance(tiers, list):
+        return [str(_('分档规则应为列表，例如 [{"when": {"digital_level_after": 3}, "ratio": "0.50"}]。'))]
+    errors = []
+    for n, tier in enumerate(tiers, start=1):
+        prefix = _("第 %(n)d 档：") % {"n": n}
+        if not isinstance(tier, dict):
+            errors.append(f"{prefix}{_('应为对象。')}")
+            continue
+        unknown = sorted(set(tier) - set(SUBSIDY_TIER_KEYS))
+        if unknown:
+            errors.append(f"{prefix}{_('未知的键 %(keys)s。') % {'keys': '、'.join(unknown)}}")
+        when = tier.get("when")
+        if not isinstance(when, dict) or not when:
+            errors.append(f"{prefix}{_('缺少适用条件 when。')}")
+        else:
+            unknown = sorted(set(when) - set(SUBSIDY_TIER_CONDITIONS))
+            if unknown:
+                errors.append(f"{prefix}{_('未知的条件 %(keys)s。') % {'keys': '、'.join(unknown)}}")
+            if "digital_level_after" in when:
+                level = when["digital_level_after"]
+                if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4:
+                    errors.append(f"{prefix}{_('digital_level_after 应为 1–4 的整数。')}")
+            if "enterprise_size" in when and when["enterprise_size"] not in ENTERPRISE_SIZES:
+                errors.append(
+                    f"{prefix}{_('enterprise_size 应为 %(sizes)s 之一。') % {'sizes': '、'.join(ENTERPRISE_SIZES)}}"
+                )
+        if "ratio" not in tier and "cap_per_project" not in tier:
+            errors.append(f"{prefix}{_('至少设置比例 ratio 或单个项目上限 cap_per_project。')}")
+        if "ratio" in tier and _policy_decimal(tier["ratio"], low=Decimal(0), high=Decimal(1)) is None:
+            errors.append(f"{prefix}{_('比例 ratio 应在 0 到 1 之间。')}")
+        if "cap_per_project" in tier and _policy_decimal(tier["cap_per_project"], low=Decimal(0)) is None:
+            errors.append(f"{prefix}{_('单个项目上限 cap_per_project 应为不小于 0 的金额。')}")
+    return errors
+
+
+def subsidy_tranches_errors(tranches) -> list[str]:
+    """What is wrong with a policy's `tranches`: known `after`, shares in (0, 1] adding up to exactly 1."""
+    if tranches in (None, ""):
+        return []
+    if not isinstance(tranches, list):
+        return [str(_('分期拨付应为列表，例如 [{"after": "signing", "share": "0.30"}]。'))]
+    errors, total = [], Decimal(0)
+    for n, tranche in enumerate(tranches, start=1):
+        prefix = _("第 %(n)d 期：") % {"n": n}
+        if not isinstance(tranche, dict):
+            errors.append(f"{prefix}{_('应为对象。')}")
+            continue
+        unknown = sorted(set(tranche) - {"after", "share"})
+        if unknown:
+            errors.append(f"{prefix}{_('未知的键 %(keys)s。') % {'keys': '、'.join(unknown)}}")
+        if tranche.get("after") not in TRANCHE_AFTER:
+            errors.append(f"{prefix}{_('拨付时点 after 应为 %(keys)s 之一。') % {'keys': '、'.join(TRANCHE_AFTER)}}")
+        share = _policy_decimal(tranche.get("share"), low=Decimal(0), high=Decimal(1))
+        if share is None or share == 0:
+            errors.append(f"{prefix}{_('比例 share 应大于 0 且不超过 1。')}")
+        else:
+            total += share
+    if not errors and tranches and total != 1:
+        errors.append(str(_("各期比例之和应为 1（现为 %(total)s）。") % {"total": total}))
+    return errors
+
+
 class SubsidyPolicy(models.Model):
     """Turns a recognised project amount into a subsidy: ratio of the eligible base, capped, optionally tiered.
 
     `tiers` holds `[{"when": {...}, "ratio": "0.40", "cap_per_project": "300000.00"}, ...]`; `tranches` holds
-    `[{"after": "signing", "share": "0.30"}, ...]`. The calculator that reads them arrives with acceptance.
+    `[{"after": "signing", "share": "0.30"}, ...]` (semantics: `tenant_apps.pilots.subsidy`). A city keeps several
+    versions of one policy (same code, rising version); each acceptance records the row that applied to it, so a
+    new version never changes an acceptance already recognised.
     """
 
-    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    code = models.SlugField(_("编码"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"), default=1, validators=[MinValueValidator(1)])
+    effective_from = models.DateField(
+        _("生效日期"), null=True, blank=True, help_text=_("留空即时生效；未到生效日期的版本不会用于新的认定。")
+    )
     name = models.CharField(_("名称"), max_length=100)
     ratio = models.DecimalField(
         _("补贴比例"),
@@ -201,32 +293,86 @@ class SubsidyPolicy(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     cap_per_project = models.DecimalField(
-        _("单个项目上限（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("单个项目上限（元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     cap_per_enterprise = models.DecimalField(
-        _("单个企业上限（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("单个企业上限（元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     hardware_share_limit = models.DecimalField(
-        _("硬件投入计入比例上限"), max_digits=5, decimal_places=4, null=True, blank=True
+        _("硬件投入计入比例上限"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
-    tiers = models.JSONField(_("分档规则"), default=list, blank=True)
-    tranches = models.JSONField(_("分期拨付"), default=list, blank=True)
+    tiers = models.JSONField(
+        _("分档规则"),
+        default=list,
+        blank=True,
+        help_text=_(
+            '例如 [{"when": {"digital_level_after": 3}, "ratio": "0.50"}]：认定数字化水平达到三级及以上按 50%；'
+            "条件可用 digital_level_after（1–4，达到即适用）、enterprise_size（micro/small/medium/large）；"
+            "多档适用时，比例与上限各取等级门槛最高（同门槛取靠后）的一档。"
+        ),
+    )
+    tranches = models.JSONField(
+        _("分期拨付"),
+        default=list,
+        blank=True,
+        help_text=_(
+            '例如 [{"after": "signing", "share": "0.30"}, {"after": "acceptance", "share": "0.70"}]，比例之和为 1；留空一次性拨付。'
+        ),
+    )
     description = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         verbose_name = _("补贴政策")
         verbose_name_plural = _("补贴政策")
-        ordering = ["code"]
+        ordering = ["code", "-version"]
         constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="subsidy_policy_code_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="subsidy_policy_version_positive"),
             models.CheckConstraint(condition=Q(ratio__gte=0) & Q(ratio__lte=1), name="subsidy_ratio_0_1"),
             models.CheckConstraint(
                 condition=Q(cap_per_project__isnull=True) | Q(cap_per_project__gte=0), name="subsidy_cap_nonneg"
             ),
+            models.CheckConstraint(
+                condition=Q(cap_per_enterprise__isnull=True) | Q(cap_per_enterprise__gte=0),
+                name="subsidy_enterprise_cap_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(hardware_share_limit__isnull=True)
+                | (Q(hardware_share_limit__gte=0) & Q(hardware_share_limit__lte=1)),
+                name="subsidy_hardware_share_0_1",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name}（第 {self.version} 版）"
+
+    def clean(self):
+        """The JSON fields, checked with a message on the field (the admin shows it there, never a 500)."""
+        errors = {}
+        tiers = subsidy_tiers_errors(self.tiers)
+        if tiers:
+            errors["tiers"] = tiers
+        tranches = subsidy_tranches_errors(self.tranches)
+        if tranches:
+            errors["tranches"] = tranches
+        if errors:
+            raise ValidationError(errors)
 
 
 class DeclarationWindow(models.Model):

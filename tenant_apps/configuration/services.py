@@ -82,7 +82,9 @@ def configuration_apply(preset: dict) -> None:
     for item in preset.get("subsidy_policies", []):
         SubsidyPolicy.objects.update_or_create(
             code=item["code"],
+            version=item.get("version", 1),
             defaults={
+                "effective_from": item.get("effective_from"),
                 "name": item["name"],
                 "ratio": _decimal(item["ratio"]),
                 "cap_per_project": _decimal(item.get("cap_per_project")),

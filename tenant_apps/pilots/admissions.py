@@ -9,8 +9,7 @@ Sections: 一、基本情况 (`basic`: prefilled from registration and certifica
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.pilots import defects
+from tenant_apps.pilots.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Admission,
     AdmissionFile,
@@ -145,62 +145,12 @@ def admission_start(*, membership) -> Admission:
 
 
 # --- Cleaning ----------------------------------------------------------------------------------------------------------
-def _text(value, *, field: str, label, max_length: int, required: bool) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise DomainError(_("请填写%(label)s。") % {"label": label}, code="admission.required", field=field)
-    if len(text) > max_length:
-        raise DomainError(
-            _("%(label)s不能超过 %(max)s 字。") % {"label": label, "max": max_length},
-            code="admission.too_long",
-            field=field,
-        )
-    return text
-
-
-def _date(value, *, field: str, label) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DomainError(
-            _("%(label)s格式应为 YYYY-MM-DD。") % {"label": label}, code="admission.date", field=field
-        ) from None
-
-
-def _level(value, *, field: str, label) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        level = int(value)
-    except (TypeError, ValueError):
-        level = 0
-    if not 1 <= level <= 4:
-        raise DomainError(_("%(label)s请选择一级到四级。") % {"label": label}, code="admission.level", field=field)
-    return level
+_clean = Cleaner("admission")
+_text, _date, _level = _clean.text, _clean.date, _clean.level
 
 
 def _money(value, *, field: str, label) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        amount = None
-    if (
-        amount is None
-        or not amount.is_finite()
-        or amount < 0
-        or amount > INVESTMENT_MAX
-        or amount != amount.quantize(Decimal("0.01"))
-    ):
-        raise DomainError(
-            _("%(label)s须为不小于 0 的金额，最多两位小数。") % {"label": label}, code="admission.money", field=field
-        )
-    return amount
+    return _clean.money(value, field=field, label=label, maximum=INVESTMENT_MAX)
 
 
 def basic_clean(data: dict, organisation: Organisation) -> dict:

@@ -1,3 +1,18 @@
-"""API routes (stub, filled by its author)."""
+"""验收申请 over the API: /api/v1/pilots/acceptances/…"""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.pilots import api_acceptances as api
+
+# The numeric file route first: a slug would also match a file id.
+urlpatterns = [
+    path("", api.AcceptanceListView.as_view(), name="api-pilots-acceptances"),
+    path("<int:pk>/", api.AcceptanceDetailView.as_view(), name="api-pilots-acceptance"),
+    path(
+        "<int:pk>/files/<int:file_pk>/",
+        api.AcceptanceFileDeleteView.as_view(),
+        name="api-pilots-acceptance-file-delete",
+    ),
+    path("<int:pk>/files/<slug:kind>/", api.AcceptanceFileView.as_view(), name="api-pilots-acceptance-file"),
+    path("<int:pk>/submit/", api.AcceptanceSubmitView.as_view(), name="api-pilots-acceptance-submit"),
+]

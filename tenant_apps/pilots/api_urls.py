@@ -12,6 +12,7 @@ urlpatterns = [
     path("pilot-enterprises/", api.PilotEnterpriseListView.as_view(), name="api-pilots-enterprises"),
     path("pilot-status/", api.PilotStatusView.as_view(), name="api-pilots-status"),
     path("acceptances/", include("tenant_apps.pilots.api_acceptance_urls")),
+    path("investment/", include("tenant_apps.pilots.api_investment_urls")),
     path("onsite/", include("tenant_apps.pilots.api_onsite_urls")),
     path("recognition/", include("tenant_apps.pilots.api_recognition_urls")),
     path("publicity/", include("tenant_apps.pilots.api_publicity_urls")),

@@ -1,3 +1,9 @@
-"""Workbench routes (stub, filled by its author)."""
+"""认定与补贴测算 (the city bureau): /workbench/pilots/recognition/<acceptance>/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.pilots import recognition_views as views
+
+urlpatterns = [
+    path("<int:pk>/", views.recognition_page, name="recognition"),
+]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.admission_new, name="admission-new"),
     path("<int:pk>/", views.admission_edit, name="admission-edit"),
     path("acceptance/", include("tenant_apps.pilots.acceptance_urls")),
+    path("investment/", include("tenant_apps.pilots.investment_urls")),
     path("onsite/", include("tenant_apps.pilots.onsite_urls")),
     path("recognition/", include("tenant_apps.pilots.recognition_urls")),
     path("publicity/", include("tenant_apps.pilots.publicity_urls")),

@@ -137,3 +137,25 @@ def checks_evaluate(application, codes) -> list[CheckResult]:
         remedy = check.remedy_url(application) if check.remedy_url and not passed else None
         results.append(CheckResult(code, str(check.label), passed, "" if passed else str(check.failure), remedy))
     return results
+
+
+# --- Notices above the inbox ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Notice:
+    """A line shown above 我的待办 (e.g. overdue rectifications), linking to where it is handled."""
+
+    text: str
+    url: str = ""
+
+
+_INBOX_NOTICES: list[Callable] = []
+
+
+def register_inbox_notice(provider: Callable) -> None:
+    """`provider(membership) -> list[Notice]`; keep it to a query or two, it runs on every inbox page."""
+    if provider not in _INBOX_NOTICES:
+        _INBOX_NOTICES.append(provider)
+
+
+def inbox_notices(membership) -> list[Notice]:
+    return [notice for provider in _INBOX_NOTICES for notice in provider(membership)]

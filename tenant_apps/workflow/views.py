@@ -12,7 +12,7 @@ from tenant_apps.organisations.selectors import current_membership
 from tenant_apps.workflow import policies, services, tables
 from tenant_apps.workflow.forms import AssignExpertsForm, DecisionForm, InboxFilterForm, UploadForm, WithdrawForm
 from tenant_apps.workflow.models import Application, Stage
-from tenant_apps.workflow.registry import content_for, edit_url_for
+from tenant_apps.workflow.registry import content_for, edit_url_for, inbox_notices
 from tenant_apps.workflow.selectors import (
     access_application,
     application_log,
@@ -57,6 +57,7 @@ def inbox(request):
         "filters": filters,
         "show_awaiting": show_awaiting,
         "awaiting_label": _("待我审批") if reviewer else _("待我处理"),
+        "notices": inbox_notices(membership),
     }
     return render(request, "workflow/inbox.html", context)
 
