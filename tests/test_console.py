@@ -137,3 +137,98 @@ def test_the_roll_up_brings_the_marketplace_figures_to_the_console(login_client,
     row = login_client(None, national_staff.username).get("/").content.decode()
     row = row[row.index('data-schema="national"') :]
     assert f"{figures.paid_amount:,.2f}" in row[: row.index("</tr>")]
+
+
+def _cells(html: str, schema: str) -> dict[str, str]:
+    """The console row of one city: `{cell name: text}` from the `cell-<name>` classes the table draws."""
+    row = html[html.index(f'data-schema="{schema}"') :]
+    row = row[: row.index("</tr>")]
+    return dict(re.findall(r'<td [^>]*class="[^"]*\bcell-([a-z_]+)\b[^"]*">([^<]*)</td>', row))
+
+
+PILOT_CELLS = ("pilot_enterprises", "acceptances_accepted", "recognised_investment", "subsidy_published",
+               "subsidy_disbursed")  # fmt: skip
+
+
+def test_the_roll_up_brings_the_pilots_figures_to_the_console(
+    login_client, national_staff, tenant_schema, settings, tmp_path, django_assert_max_num_queries
+):
+    """Harbin gains two pilot enterprises, one acceptance recognised at 296,913.58 with a 123,456.79 subsidy in a
+    closed publicity batch whose first tranche (37,037.03) is paid, and one acceptance still in review; the console
+    shows Harbin's demo figures plus exactly those, and zeros for Jiangmen (the module is off, no pilots there)."""
+    import datetime
+    from decimal import Decimal
+
+    from shared_apps.oversight.services import figures_rollup
+    from tenant_apps.pilots.figures import console_figures
+    from tenant_apps.pilots.models import AcceptanceProject, PublicityBatch, PublicityItem, Tranche
+    from tests.pilots_factories import acceptance_submitted, admitted_enterprise, bureau, finance
+
+    settings.MEDIA_ROOT = tmp_path
+    client = login_client(None, national_staff.username)
+    TenantFigures.objects.all().delete()
+    with django_assert_max_num_queries(20) as unrolled:
+        client.get("/")
+
+    with tenant_schema("harbin"):
+        demo = console_figures()  # the demo's own acceptances, before this test's rows
+        member = admitted_enterprise(61, name="哈尔滨汇总测试机电有限公司")
+        acceptance = acceptance_submitted(member)
+        acceptance_submitted(admitted_enterprise(62))  # in review, no recognition: a pilot, not an acceptance
+        first = acceptance.projects.get()
+        second = AcceptanceProject.objects.create(acceptance=acceptance, position=1, name="仓储物流数字化改造")
+        for project, amount, subsidy in ((first, "246913.58", "100000.00"), (second, "50000.00", "23456.79")):
+            project.recognised_amount, project.subsidy = Decimal(amount), Decimal(subsidy)
+            project.save(update_fields=["recognised_amount", "subsidy"])
+        acceptance.recognised_at = timezone.now()
+        acceptance.save(update_fields=["recognised_at"])
+        today = timezone.localdate()
+        batch = PublicityBatch.objects.create(
+            title="验收项目公示汇总测试",
+            state=PublicityBatch.State.CLOSED,
+            days=5,
+            starts_on=today - datetime.timedelta(days=6),
+            ends_on=today - datetime.timedelta(days=2),
+            created_by=bureau().user,
+            published_at=timezone.now() - datetime.timedelta(days=6),
+        )
+        PublicityItem.objects.create(
+            batch=batch,
+            acceptance=acceptance,
+            enterprise_name=member.organisation.name,
+            projects="装配车间设备联网与数据采集改造、仓储物流数字化改造",
+            recognised_amount=Decimal("296913.58"),
+            subsidy=Decimal("123456.79"),
+        )
+        Tranche.objects.create(
+            acceptance=acceptance, position=0, label="签约后", amount=Decimal("37037.03"),
+            paid_on=today, voucher_number="CZ-61", paid_by=finance().user, paid_at=timezone.now(),
+        )  # fmt: skip
+        Tranche.objects.create(acceptance=acceptance, position=1, label="验收后", amount=Decimal("86419.76"))
+        harbin = figures_rollup()
+    with tenant_schema("jiangmen"):
+        jiangmen = figures_rollup()
+
+    expected = (
+        demo["pilot_enterprises"] + 2,
+        demo["acceptances_accepted"] + 1,
+        demo["recognised_investment"] + Decimal("296913.58"),
+        demo["subsidy_published"] + Decimal("123456.79"),
+        demo["subsidy_disbursed"] + Decimal("37037.03"),
+    )
+    harbin.refresh_from_db()  # what the console reads back from `public`, not the instance just saved
+    assert tuple(getattr(harbin, name) for name in PILOT_CELLS) == expected
+    jiangmen.refresh_from_db()
+    assert tuple(getattr(jiangmen, name) for name in PILOT_CELLS) == (0, 0, 0, 0, 0)
+
+    with django_assert_max_num_queries(len(unrolled.captured_queries)):  # the figures come in the tenants' join
+        html = client.get("/").content.decode()
+    shown = _cells(html, "harbin")
+    assert tuple(shown[name] for name in PILOT_CELLS) == (
+        str(expected[0]),
+        str(expected[1]),
+        *(f"{amount:,.2f}" for amount in expected[2:]),
+    )
+    assert tuple(_cells(html, "jiangmen")[name] for name in PILOT_CELLS) == ("0", "0", "0.00", "0.00", "0.00")
+    for label in ("试点企业", "验收通过", "认定投资（元）", "公示补贴（元）", "已拨付（元）"):
+        assert f">{label}</th>" in html, label

@@ -111,6 +111,12 @@ PUBLIC = {
     "voucher-public-activity": "a voucher activity on show (404 unless published and not over)",
     "api-voucher-activities": "the voucher activities on show over the API, like the page",
     "api-voucher-activity": "a voucher activity on show over the API, like the page",
+    # 公示公告: the point of publicity is that anyone may read it (seed 002 §七), where the module is on. Only
+    # published and closed batches are shown; the sample is A's draft batch, which must answer 404
+    # (tests/test_pilots_publicity.py covers publishing).
+    "publicity-public": "the published and closed publicity batches on the portal",
+    "publicity-public-batch": "one published or closed publicity batch on the portal (a draft is 404)",
+    "api-publicity-public": "the published and closed publicity batches over the API, like the page",
 }
 # Signed-in pages about the caller's own global identity or own registration: anonymous callers are sent to sign
 # in, but a person known from another city or another organisation may be answered — with their own data only.
@@ -133,6 +139,17 @@ A_SUB_USERNAME = "iso_matrix_sub_a"
 A_SUB_MOBILE = "13977770011"
 A_FILE_NAME = "iso-matrix-stamped-a.pdf"
 A_LEGAL_REP = "隔离矩阵甲方法定代表人"
+# A's 验收申请 (acceptance): one at 现场验收 with a booked visit, one at 公示 in a draft publicity batch with an
+# objection and its tranches, and the draft it is writing now. Distinctive strings, so a leak shows.
+A_PROJECT = "隔离矩阵甲方验收改造项目"
+A_PROJECT_PUBLICITY = "隔离矩阵甲方公示改造项目"
+A_PROJECT_DRAFT = "隔离矩阵甲方草稿改造项目"
+A_PROVIDER = "隔离矩阵甲方数字化服务商"
+A_ACCEPTANCE_FILE = "iso-matrix-acceptance-a.pdf"
+A_DRAFT_FILE = "iso-matrix-acceptance-draft-a.pdf"
+A_VISIT_PLACE = "隔离矩阵甲方现场验收地点"
+A_BATCH_TITLE = "隔离矩阵甲方公示批次"
+A_OBJECTION = "隔离矩阵甲方公示项目收到的异议"
 B_USERNAME = "iso_matrix_main_b"
 OTHER_TENANT_USERNAME = "jm_enterprise"  # jiangmen's demo enterprise: no membership in harbin
 PDF = (
@@ -157,6 +174,15 @@ class World:
     document: int
     captcha_key: str
     admission: int = 0  # A's 入库申请, on A's application (the pilots API)
+    acceptance: int = 0  # A's 验收申请 at 现场验收, with a booked visit …
+    acceptance_file: int = 0  # … and its supporting PDF
+    acceptance_draft: int = 0  # the acceptance A is writing (editable, deletable) …
+    acceptance_draft_file: int = 0  # … and its PDF
+    recognised: int = 0  # A's acceptance at 公示, recognised, in the bureau's draft batch
+    recognised_project: int = 0
+    batch: int = 0  # that draft batch: not public
+    objection: int = 0  # an objection against A's item of the batch
+    tranche: int = 0  # A's first tranche (unpaid)
     secrets: list[str] = field(default_factory=list)
 
 
@@ -205,6 +231,127 @@ def _message_of_a(application) -> int:
     return Message.objects.get(source_key=f"workflow-log:{entry.pk}").pk
 
 
+def _acceptance_of_a(a, project: str, file_name: str):
+    """A draft acceptance of A (tests/pilots_factories.py: one project, a provider, two products) under this
+    project name, with a supporting PDF (the project summary report)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.pilots.models import AcceptanceFile, ProjectProvider
+    from tests.pilots_factories import acceptance_draft
+
+    acceptance = acceptance_draft(a)
+    acceptance.projects.update(name=project)
+    ProjectProvider.objects.filter(project__acceptance=acceptance).update(name=A_PROVIDER)
+    AcceptanceFile.objects.create(
+        acceptance=acceptance,
+        kind=AcceptanceFile.Kind.SUMMARY_REPORT,
+        file=SimpleUploadedFile(file_name, PDF, content_type="application/pdf"),
+        original_name=file_name,
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    return acceptance
+
+
+def _book(bureau, acceptance, place: str, *, days: int):
+    import datetime
+
+    from django.utils import timezone
+
+    from tenant_apps.pilots import onsite
+
+    return onsite.visit_book(
+        membership=bureau,
+        acceptance_id=acceptance.pk,
+        scheduled_at=timezone.now() + datetime.timedelta(days=days),
+        place=place,
+        contact_name="市工信局验收组",
+        contact_phone="0451-86660200",
+    )
+
+
+def _acceptances_of_a(a, admission) -> dict:
+    """A becomes a pilot enterprise (on its admission). Its acceptance passed the material review and the bureau
+    booked the on-site visit (现场验收); a second one went on through the visit, the stamped table and the
+    recognition to 公示 (the services, as tenant_apps/pilots/acceptance_demo.py does), and the bureau put it in a
+    draft publicity batch; an objection against it is recorded and its tranches planned. A third is A's draft."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from tenant_apps.pilots import onsite, publicity, recognition
+    from tenant_apps.pilots.models import Objection, OnSiteVisit, PilotEnterprise
+    from tenant_apps.workflow import services as workflow
+    from tests.pilots_factories import bureau as the_bureau
+    from tests.pilots_factories import decide, open_task
+
+    bureau = the_bureau()
+    PilotEnterprise.objects.create(
+        organisation=a.organisation, admission=admission, admitted_on=datetime.date(2024, 8, 1)
+    )
+    at_onsite = _acceptance_of_a(a, A_PROJECT, A_ACCEPTANCE_FILE)
+    workflow.application_submit(application=at_onsite.application, actor=a.user)
+    decide(at_onsite)  # 材料审核 → 现场验收
+    _book(bureau, at_onsite, A_VISIT_PLACE, days=3)
+
+    recognised = _acceptance_of_a(a, A_PROJECT_PUBLICITY, "iso-matrix-publicity-a.pdf")
+    workflow.application_submit(application=recognised.application, actor=a.user)
+    decide(recognised)
+    visit = _book(bureau, recognised, "隔离矩阵甲方已验收地点", days=1)
+    OnSiteVisit.objects.filter(pk=visit.pk).update(scheduled_at=timezone.now() - datetime.timedelta(days=1))
+    onsite.visit_conclude(membership=bureau, acceptance_id=recognised.pk, conclusion="pass", note="项目建成投用。")
+    stamped = SimpleUploadedFile("iso-matrix-stamped-acceptance-a.pdf", PDF, content_type="application/pdf")
+    workflow.stage_upload(task_id=open_task(recognised).pk, membership=a, upload=stamped)
+    project = recognised.projects.get()
+    recognition.recognise(
+        membership=bureau,
+        acceptance_id=recognised.pk,
+        projects=[
+            {
+                "id": project.pk,
+                "recognised_amount": "400000.00",
+                "recognised_hardware": "100000.00",
+                "level_reached": 3,
+                "in_period": True,
+                "proven": True,
+            }
+        ],
+    )
+    decide(recognised)  # 盖章件审核 → 公示
+    batch = publicity.batch_create(membership=bureau, title=A_BATCH_TITLE, days=5, acceptance_ids=[recognised.pk])
+    # The rows the objection and payment routes take, made directly: in the flow an objection is recorded while the
+    # batch is published and the tranches are planned when it closes — both would put A on the public 公示 page.
+    objection = Objection.objects.create(
+        item=batch.items.get(), received_on=timezone.localdate(), content=A_OBJECTION, recorded_by=bureau.user
+    )
+    tranche = publicity.tranches_create(recognised)[0]
+
+    draft = _acceptance_of_a(a, A_PROJECT_DRAFT, A_DRAFT_FILE)
+    return {
+        "acceptance": at_onsite.pk,
+        "acceptance_file": at_onsite.files.get().pk,
+        "acceptance_draft": draft.pk,
+        "acceptance_draft_file": draft.files.get().pk,
+        "recognised": recognised.pk,
+        "recognised_project": project.pk,
+        "batch": batch.pk,
+        "objection": objection.pk,
+        "tranche": tranche.pk,
+        "secrets": [
+            A_PROJECT,
+            A_PROJECT_PUBLICITY,
+            A_PROJECT_DRAFT,
+            A_PROVIDER,
+            A_ACCEPTANCE_FILE,
+            A_DRAFT_FILE,
+            A_VISIT_PLACE,
+            A_BATCH_TITLE,
+            A_OBJECTION,
+        ],
+    }
+
+
 def _organisation_a_data() -> dict:
     """A's application through its chain up to the stamped scan, its open task, and a sub-account."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -245,7 +392,9 @@ def _organisation_a_data() -> dict:
         password="Iso#Matrix2026s",
         menu_permissions=["admission"],
     )
+    acceptances = _acceptances_of_a(a, admission)
     return {
+        **{key: value for key, value in acceptances.items() if key != "secrets"},
         "application": application.pk,
         "task": application.tasks.get(state=Task.State.OPEN).pk,
         "attachment": attachment.pk,
@@ -265,6 +414,7 @@ def _organisation_a_data() -> dict:
             _masked(A_SUB_MOBILE),
             A_FILE_NAME,
             A_LEGAL_REP,
+            *acceptances["secrets"],
         ],
     }
 
@@ -576,8 +726,38 @@ def _market_a_state(m: MarketWorld) -> tuple:
         )
 
 
+def _acceptances_state(world: World) -> tuple:
+    """A's acceptances: each application's place in its review, the draft's data and files, the visit, the
+    recognised figures and adjustments, the batch, the objection, the tranche."""
+    from tenant_apps.pilots import models
+
+    ids = (world.acceptance, world.recognised, world.acceptance_draft)
+    return (
+        tuple(
+            models.Acceptance.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", "application__state", "application__version", "application__stage_position")
+        ),
+        models.Acceptance.objects.filter(pk=world.acceptance_draft).values_list("basic", "updated_at").first(),
+        tuple(models.AcceptanceFile.objects.filter(acceptance_id__in=ids).order_by("pk").values_list("pk", flat=True)),
+        tuple(models.AcceptanceProject.objects.filter(acceptance_id__in=ids).order_by("pk").values_list("name")),
+        tuple(
+            models.OnSiteVisit.objects.filter(acceptance_id__in=ids)
+            .order_by("pk")
+            .values_list("scheduled_at", "place", "conclusion", "deadline")
+        ),
+        models.AcceptanceProject.objects.filter(pk=world.recognised_project).values_list("subsidy").first(),
+        models.SubsidyAdjustment.objects.filter(project_id=world.recognised_project).count(),
+        models.PublicityBatch.objects.filter(pk=world.batch).values_list("state", "title", "starts_on").first(),
+        models.PublicityItem.objects.filter(batch_id=world.batch).count(),
+        models.Objection.objects.filter(pk=world.objection).values_list("resolution").first(),
+        models.Tranche.objects.filter(pk=world.tranche).values_list("paid_on", "voucher_number").first(),
+    )
+
+
 def _a_state(world: World) -> tuple:
-    """What must not change whoever knocks: A's application, its task, its file, its sub-account, its unread message."""
+    """What must not change whoever knocks: A's application, its task, its file, its sub-account, its unread message,
+    its acceptances (`_acceptances_state`)."""
     from django_tenants.utils import schema_context
 
     from tenant_apps.notifications.models import Message
@@ -598,6 +778,7 @@ def _a_state(world: World) -> tuple:
             sub
             and (sub.user.mobile, sub.user.email, sub.user.is_active, sub.user.password, tuple(sub.menu_permissions)),
             Admission.objects.filter(pk=world.admission).values_list("basic", "benchmark", "updated_at").first(),
+            _acceptances_state(world),
         )
 
 
@@ -610,6 +791,7 @@ class Sample:
     of_a: bool = False
     by: str = ""  # who of A (or of the tenant's staff over A's data) reaches it in the positive control
     reach: int = 200  # what that GET answers: 405 where the id passed the access check but the route is POST-only
+    methods: tuple[str, ...] = ()  # what is requested, where the view's methods do not tell (default: all it answers)
 
 
 SAMPLES = {
@@ -632,6 +814,42 @@ SAMPLES = {
     "api-pilots-admission-submit": Sample(lambda w: {"pk": w.admission}, of_a=True, reach=405),
     "admission-edit": Sample(lambda w: {"pk": w.admission}, of_a=True),
     "api-message-read": Sample(lambda w: {"pk": w.message}, of_a=True),
+    # 验收申请 (module `acceptance`, on in harbin). The routes that write A's acceptance take the draft A is writing
+    # (where a wrong access check would save, upload, submit or delete); those that read or review it take the one
+    # at 现场验收 (files, investment list, report, on-site visit) or the one at 公示 (recognition, publicity).
+    "acceptance-edit": Sample(lambda w: {"pk": w.acceptance_draft}, of_a=True),
+    # GET only sends everyone back to the hub (the id is not read); POST deletes the draft.
+    "acceptance-delete": Sample(lambda w: {"pk": w.acceptance_draft}, of_a=True, methods=("post",)),
+    "acceptance-file": Sample(lambda w: {"pk": w.acceptance, "file_pk": w.acceptance_file}, of_a=True),
+    "api-pilots-acceptance": Sample(lambda w: {"pk": w.acceptance_draft}, of_a=True),
+    "api-pilots-acceptance-file": Sample(lambda w: {"pk": w.acceptance_draft, "kind": "contract"}, of_a=True),
+    "api-pilots-acceptance-file-delete": Sample(
+        lambda w: {"pk": w.acceptance_draft, "file_pk": w.acceptance_draft_file}, of_a=True
+    ),
+    "api-pilots-acceptance-submit": Sample(lambda w: {"pk": w.acceptance_draft}, of_a=True),
+    "investment-template-prefilled": Sample(lambda w: {"pk": w.acceptance}, of_a=True),
+    "summary-report-template-prefilled": Sample(lambda w: {"pk": w.acceptance}, of_a=True),
+    "investment-check": Sample(lambda w: {"pk": w.acceptance}, of_a=True),
+    "api-pilots-investment-template-prefilled": Sample(lambda w: {"pk": w.acceptance}, of_a=True),
+    "api-pilots-summary-report-template-prefilled": Sample(lambda w: {"pk": w.acceptance}, of_a=True),
+    "api-pilots-investment-check": Sample(lambda w: {"pk": w.acceptance}, of_a=True),
+    "onsite-detail": Sample(lambda w: {"pk": w.acceptance}, of_a=True, by="hrb_bureau"),
+    "api-pilots-onsite": Sample(lambda w: {"pk": w.acceptance}, of_a=True, by="hrb_bureau"),
+    "api-pilots-onsite-book": Sample(lambda w: {"pk": w.acceptance}, of_a=True, by="hrb_bureau"),
+    "api-pilots-onsite-conclude": Sample(lambda w: {"pk": w.acceptance}, of_a=True, by="hrb_bureau"),
+    "recognition": Sample(lambda w: {"pk": w.recognised}, of_a=True, by="hrb_bureau"),
+    "api-pilots-recognition": Sample(lambda w: {"pk": w.recognised}, of_a=True, by="hrb_bureau"),
+    "api-pilots-recognition-adjust": Sample(
+        lambda w: {"pk": w.recognised, "project_pk": w.recognised_project}, of_a=True, by="hrb_bureau"
+    ),
+    "publicity-batch": Sample(lambda w: {"pk": w.batch}, of_a=True, by="hrb_bureau"),
+    "publicity-export-batch": Sample(lambda w: {"pk": w.batch}, of_a=True, by="hrb_bureau"),
+    "api-publicity-batch": Sample(lambda w: {"pk": w.batch}, of_a=True, by="hrb_bureau"),
+    "api-publicity-batch-publish": Sample(lambda w: {"pk": w.batch}, of_a=True, by="hrb_bureau"),
+    "api-publicity-batch-close": Sample(lambda w: {"pk": w.batch}, of_a=True, by="hrb_bureau"),
+    "api-publicity-objection-resolve": Sample(lambda w: {"pk": w.objection}, of_a=True, by="hrb_bureau"),
+    "api-publicity-tranche-pay": Sample(lambda w: {"pk": w.tranche}, of_a=True, by="hrb_finance"),
+    "publicity-public-batch": Sample(lambda w: {"pk": w.batch}),  # public, but a draft: 404 for everyone
     "workbench-module": Sample(lambda w: {"code": "admission"}),
     "module-home": Sample(lambda w: {"code": "admission"}),
     "api-module": Sample(lambda w: {"code": "admission"}),
@@ -740,7 +958,38 @@ BODIES = {
     ("market-ops-delist", "post"): {"reason": "被他人下架"},
     ("market-taxonomy-edit", "post"): {"name": "被他人改名"},
     ("api-market-taxonomy-item", "patch"): {"name": "被他人改名", "is_active": False},
+    ("api-pilots-acceptance", "put"): {"basic": {"contact_name": "被他人修改"}, "benchmark": False},
+    ("onsite-detail", "post"): {
+        "do": "book",
+        "book-scheduled_at": "2031-01-01T09:00",
+        "book-place": "被他人改约",
+        "book-contact_name": "他人",
+        "book-contact_phone": "0451-86660299",
+    },
+    ("api-pilots-onsite-book", "post"): {
+        "scheduled_at": "2031-01-01T09:00:00+08:00",
+        "place": "被他人改约",
+        "contact_name": "他人",
+        "contact_phone": "0451-86660299",
+    },
+    ("api-pilots-onsite-conclude", "post"): {"conclusion": "fail", "note": "被他人判定", "deadline": "2031-01-01"},
+    ("api-pilots-recognition-adjust", "post"): {"amount": "1.00", "reason": "被他人调整"},
+    ("publicity-batch", "post"): {"do": "delete"},
+    ("api-publicity-objection-resolve", "post"): {"resolution": "被他人处理"},
+    ("api-publicity-tranche-pay", "post"): {"paid_on": "2025-01-01", "voucher_number": "被他人登记"},
 }
+
+
+def _allowed_methods(view) -> list[str] | None:
+    """The methods Django's `require_http_methods` lets through to a function view (None: no such decorator). It
+    answers 405 to every other method before the view runs, for everyone alike, so those are not requested."""
+    while view is not None:
+        code = getattr(view, "__code__", None)
+        if code is not None and "request_method_list" in code.co_freevars:
+            cell = view.__closure__[code.co_freevars.index("request_method_list")]
+            return [method.lower() for method in cell.cell_contents]
+        view = getattr(view, "__wrapped__", None)
+    return None
 
 
 @dataclass(frozen=True)
@@ -764,10 +1013,15 @@ class Route:
 
     @property
     def methods(self) -> list[str]:
-        """What the view answers: the handlers a class-based view defines; GET and POST for a function view."""
+        """What the view answers: the handlers a class-based view defines; GET and POST for a function view, or
+        what its `require_http_methods` (require_GET, require_POST) lets through; a sample may narrow it."""
+        sample = SAMPLES.get(self.name)
+        if sample is not None and sample.methods:
+            return list(sample.methods)
         cls = getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
         if cls is None:
-            return ["get", "post"]
+            allowed = _allowed_methods(self.callback)
+            return [m for m in ("get", "post") if allowed is None or m in allowed]
         return [m for m in ("get", "post", "put", "patch", "delete") if m in cls.http_method_names and hasattr(cls, m)]
 
     def path(self, world: World | MarketWorld) -> str:
@@ -927,6 +1181,29 @@ def test_organisation_a_reaches_every_id_the_outsiders_are_refused(world, tenant
     assert A_SUB_USERNAME in seen["api-sub-account"] and seen["application-attachment"].startswith("%PDF")
     assert A_TITLE in seen["message-detail"]
     assert A_LEGAL_REP in seen["api-pilots-admission"]
+    # A's acceptances: A its draft and its files, the bureau the visit, the recognition and the draft batch.
+    assert A_PROJECT_DRAFT in seen["acceptance-edit"] and A_PROJECT_DRAFT in seen["api-pilots-acceptance"]
+    assert seen["acceptance-file"].startswith("%PDF")
+    assert (
+        seen["investment-template-prefilled"].startswith("PK") and seen["summary-report-template-prefilled"][:2] == "PK"
+    )
+    assert A_VISIT_PLACE in seen["onsite-detail"] and A_VISIT_PLACE in seen["api-pilots-onsite"]
+    assert A_PROJECT_PUBLICITY in seen["recognition"] and A_PROJECT_PUBLICITY in seen["api-pilots-recognition"]
+    assert A_BATCH_TITLE in seen["publicity-batch"] and A_OBJECTION in seen["publicity-batch"]
+    assert A_BATCH_TITLE in seen["api-publicity-batch"] and seen["publicity-export-batch"].startswith("PK")
+
+
+def test_a_draft_publicity_batch_is_not_public(world, tenant_client):
+    """The public 公示 routes are walked with A's draft batch: 404 for everyone, A and the bureau included, and the
+    lists show nothing of it (the walk above checks that the outsiders see none of A's strings anywhere)."""
+    from django.urls import reverse
+
+    page = reverse("publicity-public-batch", kwargs={"pk": world.batch}, urlconf="config.urls_tenant")
+    for username in (None, A_USERNAME, "hrb_bureau", B_USERNAME):
+        client = _client(tenant_client, username)
+        assert client.get(page).status_code == 404, username
+        listing = _text(client.get("/publicity/")) + _text(client.get("/api/v1/pilots/publicity/public/"))
+        assert A_BATCH_TITLE not in listing and A_PROJECT_PUBLICITY not in listing, username
 
 
 def test_organisation_a_reaches_every_marketplace_id_the_outsiders_are_refused(market_world, tenant_client):
@@ -979,6 +1256,8 @@ def test_every_route_is_requested_or_excluded_with_a_reason():
     assert harbin | national == requested and not harbin & national
     assert {"market-order", "market-proof-file", "api-market-cart-item", "market-listing-detail"} <= national
     assert {"voucher-detail", "api-voucher-mine-detail", "api-voucher-grab", "voucher-settlement"} <= national
+    assert {"acceptance-edit", "onsite-detail", "recognition", "publicity-batch", "api-publicity-tranche-pay"} <= harbin
+    assert {"publicity-public-batch", "api-pilots-acceptance-file-delete", "investment-check"} <= harbin
     for route in _routes(WALKS["national"]):  # the marketplace's ids are real rows of national (no 0 placeholders)
         built = SAMPLES[route.name].build(MarketWorld(*range(1, 16))) if route.name in SAMPLES else {}
         assert 0 not in (built.values() if isinstance(built, dict) else ()), route.name

@@ -26,7 +26,7 @@ from tests.pilots_factories import PDF, acceptance_draft, acceptance_submitted, 
 pytestmark = pytest.mark.django_db
 HARBIN = "harbin"
 API = "/api/v1/pilots/investment"
-PAGES = "/workbench/pilots/investment"
+PAGES = "/workbench/pilots/acceptance/investment"
 HEADER = ["序号", "项目名称", "服务商名称", "服务商统一社会信用代码", "产品/服务名称", "类型（软件/硬件/服务）", "金额（元）",
           "合同编号", "发票号码"]  # fmt: skip
 PROJECT = "装配车间设备联网与数据采集改造"

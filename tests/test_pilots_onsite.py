@@ -244,7 +244,7 @@ def test_the_applicant_is_told_of_each_booking(world, worker):
     told = Message.objects.filter(user=world.user, source_key__startswith=f"onsite-book:{visit.pk}:").order_by("id")
     assert told.count() == 2
     assert "已预约现场验收" in told[0].title and "香坊区示例路1号 装配车间" in told[0].body
-    assert "改在办公楼三层会议室" in told[1].body and told[1].link == f"/workbench/pilots/onsite/{acceptance.pk}/"
+    assert "改在办公楼三层会议室" in told[1].body and told[1].link == f"/workbench/pilots/acceptance/onsite/{acceptance.pk}/"
 
 
 def _failed_with_deadline(member, deadline):
@@ -278,7 +278,7 @@ def test_overdue_rectifications_are_listed_and_shown_in_the_bureau_inbox(world, 
     html = page.content.decode()
     assert page.status_code == 200
     assert (
-        f"有 {count} 件现场验收整改/补充材料已超过期限" in html and "/workbench/pilots/onsite/?status=overdue" in html
+        f"有 {count} 件现场验收整改/补充材料已超过期限" in html and "/workbench/pilots/acceptance/onsite/?status=overdue" in html
     )
     mine = login_client(HARBIN, world.user.username).get("/workbench/inbox/").content.decode()
     assert "已超过期限" not in mine
@@ -344,7 +344,7 @@ def test_the_beat_task_runs_its_body_in_the_tenant(world, worker):
 def test_bureau_page_books_and_concludes_and_the_applicant_reads_it(world, login_client, tenant_schema):
     acceptance = at_onsite(world)
     officer = login_client(HARBIN, "hrb_bureau")
-    url = f"/workbench/pilots/onsite/{acceptance.pk}/"
+    url = f"/workbench/pilots/acceptance/onsite/{acceptance.pk}/"
     page = officer.get(url)
     html = page.content.decode()
     assert page.status_code == 200 and 'id="book"' in html and 'id="conclude"' not in html
@@ -381,13 +381,13 @@ def test_bureau_page_books_and_concludes_and_the_applicant_reads_it(world, login
     with tenant_schema(HARBIN):
         stranger = admitted_enterprise(4)
     assert login_client(HARBIN, stranger.user.username).get(url).status_code == 404
-    assert applicant.get("/workbench/pilots/onsite/").status_code == 403
+    assert applicant.get("/workbench/pilots/acceptance/onsite/").status_code == 403
 
 
 def test_the_bureau_list_pages_with_bounded_queries(world, login_client, tenant_schema):
     at_onsite(world)
     officer = login_client(HARBIN, "hrb_bureau")
-    url = "/workbench/pilots/onsite/"
+    url = "/workbench/pilots/acceptance/onsite/"
     officer.get(url)
     with CaptureQueriesContext(connection) as first:
         page = officer.get(url)
@@ -406,8 +406,8 @@ def test_the_bureau_list_pages_with_bounded_queries(world, login_client, tenant_
 
 def test_jiangmen_has_no_onsite_pages(login_client):
     client = login_client("jiangmen", "jm_enterprise")
-    assert client.get("/workbench/pilots/onsite/").status_code == 404
-    assert client.get("/workbench/pilots/onsite/1/").status_code == 404
+    assert client.get("/workbench/pilots/acceptance/onsite/").status_code == 404
+    assert client.get("/workbench/pilots/acceptance/onsite/1/").status_code == 404
 
 
 # --- API ---------------------------------------------------------------------------------------------------------------------

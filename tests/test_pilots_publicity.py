@@ -37,7 +37,7 @@ from tests.pilots_factories import acceptance_submitted, admitted_enterprise, bu
 pytestmark = pytest.mark.django_db
 HARBIN = "harbin"
 API = "/api/v1/pilots/publicity"
-PAGES = "/workbench/pilots/publicity"
+PAGES = "/workbench/pilots/acceptance/publicity"
 JSON = "application/json"
 CONTACT_PHONE = "0451-86661234"
 # 30% then the rest: 123,456.79 × 0.30 = 37,037.037 → 37,037.03 (cut down to the fen), the last takes 86,419.76.
@@ -292,6 +292,10 @@ def test_finance_pays_the_tranches_and_the_application_ends_approved(world, as_u
         disbursement.tranche_pay(membership=finance(), tranche_id=first.pk, paid_on=today, voucher_number="  ")
     assert (blank.value.code, blank.value.field) == ("disbursement.voucher_required", "voucher_number")
     assert Tranche.objects.get(pk=first.pk).paid_on is None
+    # The policy's order: the 70 % after acceptance waits for the 30 % after signing.
+    early = post(payer, f"{API}/tranches/{last.pk}/pay/", {"paid_on": today.isoformat(), "voucher_number": "CZ-0"})
+    assert refusal(early) == (409, "disbursement.out_of_order")
+    assert "签约后拨付 30%" in early.json()["message"]
 
     paid = post(
         payer, f"{API}/tranches/{first.pk}/pay/", {"paid_on": today.isoformat(), "voucher_number": "CZ-2026-001"}

@@ -248,7 +248,7 @@ def test_the_stamped_table_review_waits_for_the_recognition(world):
     assert application.current_stage["checks"] == ["recognition_recorded"]
     [result] = checks_evaluate(application, ["recognition_recorded"])
     assert not result.passed and "尚未为每个项目认定" in result.message
-    assert result.remedy_url == f"/workbench/pilots/recognition/{acceptance.pk}/"
+    assert result.remedy_url == f"/workbench/pilots/acceptance/recognition/{acceptance.pk}/"
     assert refused(lambda: decide(acceptance))[:2] == (400, "workflow.check_failed")
     record(acceptance)
     decide(acceptance)
@@ -293,7 +293,7 @@ def page_post(acceptance, **over) -> dict:
 def test_the_bureau_records_and_adjusts_on_the_page(world, login_client):
     acceptance = at_onsite(world)
     project = acceptance.projects.get()
-    url = f"/workbench/pilots/recognition/{acceptance.pk}/"
+    url = f"/workbench/pilots/acceptance/recognition/{acceptance.pk}/"
     client = login_client(HARBIN, "hrb_bureau")
     page = client.get(url)
     html = page.content.decode()
@@ -323,10 +323,10 @@ def test_the_bureau_records_and_adjusts_on_the_page(world, login_client):
 
 def test_only_the_bureau_of_this_city_opens_the_page(world, login_client, tenant_client):
     acceptance = at_onsite(world)
-    url = f"/workbench/pilots/recognition/{acceptance.pk}/"
+    url = f"/workbench/pilots/acceptance/recognition/{acceptance.pk}/"
     assert login_client(HARBIN, world.user.username).get(url).status_code in (403, 404)
     assert login_client(HARBIN, "hrb_finance").get(url).status_code == 404
-    assert login_client(HARBIN, "hrb_bureau").get("/workbench/pilots/recognition/999999/").status_code == 404
+    assert login_client(HARBIN, "hrb_bureau").get("/workbench/pilots/acceptance/recognition/999999/").status_code == 404
     assert tenant_client(HARBIN).get(url).status_code == 302  # to sign-in
     assert login_client("jiangmen", "jm_bureau").get(url).status_code == 404  # module off there
 
@@ -421,7 +421,7 @@ def test_query_counts_do_not_grow_with_projects(world, login_client):
     recognition.adjust(membership=bureau(), project_id=acceptance.projects.get().pk, amount="1", reason="复核")
     officer = login_client(HARBIN, "hrb_bureau")
     api_one = _queries(officer, f"{API}/{acceptance.pk}/")
-    page_one = _queries(officer, f"/workbench/pilots/recognition/{acceptance.pk}/")
+    page_one = _queries(officer, f"/workbench/pilots/acceptance/recognition/{acceptance.pk}/")
     template = acceptance.projects.get()
     for n in range(4):
         AcceptanceProject.objects.create(
@@ -438,7 +438,7 @@ def test_query_counts_do_not_grow_with_projects(world, login_client):
         )
     assert template.pk in acceptance.projects.values_list("pk", flat=True)
     assert _queries(officer, f"{API}/{acceptance.pk}/") == api_one
-    assert _queries(officer, f"/workbench/pilots/recognition/{acceptance.pk}/") == page_one
+    assert _queries(officer, f"/workbench/pilots/acceptance/recognition/{acceptance.pk}/") == page_one
 
 
 def test_the_schema_of_these_views_validates():

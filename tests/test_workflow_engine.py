@@ -61,21 +61,74 @@ def test_harbin_certification_goes_to_the_city_bureau_and_is_approved(tenant_sch
         assert actions(application) == ["submit", "approve"]
 
 
-def test_acceptance_runs_all_six_harbin_stages_in_order(tenant_schema, settings, tmp_path):
+def test_acceptance_runs_all_six_harbin_stages_in_order_each_through_its_step(
+    tenant_schema, settings, tmp_path, monkeypatch
+):
+    """Harbin's acceptance chain: a stage that carries a step's check (on-site, recognition, publicity) is approved
+    by that step (or refused until it is done); the others by the reviewer; the last tranche ends the chain."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from tenant_apps.pilots import disbursement, onsite, publicity, recognition
+    from tests.pilots_factories import PDF, acceptance_submitted, admitted_enterprise, bureau, finance
+
     settings.MEDIA_ROOT = tmp_path
     with tenant_schema("harbin"):
-        application = submitted(kind="acceptance", title="验收申请")
-        deciders = ["hrb_bureau", "hrb_bureau", "hrb_enterprise", "hrb_bureau", "hrb_bureau", "hrb_finance"]
-        names = []
-        for username in deciders:
-            task = open_task(application)
-            names.append(task.stage_name)
-            if task.handler == "applicant_upload":
-                application = upload_scan(application, username)
-            else:
-                application = services.task_decide(task_id=task.pk, membership=member(username), action="approve")
+        enterprise = admitted_enterprise(61)
+        acceptance = acceptance_submitted(enterprise)
+        application = acceptance.application
+        names = [open_task(application).stage_name]
+        services.task_decide(task_id=open_task(application).pk, membership=bureau(), action="approve")
+        names.append(open_task(application).stage_name)
+        with pytest.raises(DomainError) as refused:  # 现场验收 is the visit's to approve
+            services.task_decide(task_id=open_task(application).pk, membership=bureau(), action="approve")
+        assert refused.value.code == "workflow.check_failed"
+        onsite.visit_book(
+            membership=bureau(),
+            acceptance_id=acceptance.pk,
+            scheduled_at=timezone.now() + datetime.timedelta(days=2),
+            place="车间",
+            contact_name="王处长",
+            contact_phone="0451-86660200",
+        )
+        onsite.visit_conclude(membership=bureau(), acceptance_id=acceptance.pk, conclusion="pass", note="达标")
+        names.append(open_task(application).stage_name)
+        scan = SimpleUploadedFile("盖章验收表.pdf", PDF, content_type="application/pdf")
+        services.stage_upload(task_id=open_task(application).pk, membership=enterprise, upload=scan)
+        names.append(open_task(application).stage_name)
+        project = acceptance.projects.get()
+        recognition.recognise(
+            membership=bureau(),
+            acceptance_id=acceptance.pk,
+            projects=[
+                {
+                    "id": project.pk,
+                    "recognised_amount": "400000.00",
+                    "recognised_hardware": "120000.00",
+                    "level_reached": 3,
+                    "in_period": True,
+                    "proven": True,
+                }  # fmt: skip
+            ],
+        )
+        services.task_decide(task_id=open_task(application).pk, membership=bureau(), action="approve")
+        names.append(open_task(application).stage_name)
+        batch = publicity.batch_create(membership=bureau(), title="公示", days=1, acceptance_ids=[acceptance.pk])
+        publicity.batch_publish(membership=bureau(), batch_id=batch.pk)
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: tomorrow)
+        publicity.batch_close(membership=bureau(), batch_id=batch.pk)
+        names.append(open_task(application).stage_name)
+        for tranche in acceptance.tranches.order_by("position"):
+            disbursement.tranche_pay(
+                membership=finance(), tranche_id=tranche.pk, paid_on=tomorrow, voucher_number=f"CZ-{tranche.pk}"
+            )
         assert names == ["材料审核", "现场验收", "上传盖章验收表", "盖章件审核", "公示", "资金拨付"]
+        application.refresh_from_db()
         assert application.state == "approved"
+        assert sum(t.amount for t in acceptance.tranches.all()) == project.__class__.objects.get(pk=project.pk).subsidy
 
 
 @pytest.mark.parametrize(

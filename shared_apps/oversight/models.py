@@ -20,6 +20,13 @@ class TenantFigures(models.Model):
     listed_products = models.PositiveIntegerField(_("在售商品数"), default=0)
     orders = models.PositiveIntegerField(_("订单数"), default=0)
     paid_amount = models.DecimalField(_("已支付金额（元）"), max_digits=16, decimal_places=2, default=0)
+    # Pilots (tenant_apps.pilots.figures): admitted enterprises, acceptances whose recognition the bureau recorded,
+    # their recognised investment, the subsidy in published or closed publicity batches and the tranches paid.
+    pilot_enterprises = models.PositiveIntegerField(_("试点企业数"), default=0)
+    acceptances_accepted = models.PositiveIntegerField(_("验收通过数"), default=0)
+    recognised_investment = models.DecimalField(_("认定投资（元）"), max_digits=16, decimal_places=2, default=0)
+    subsidy_published = models.DecimalField(_("公示补贴（元）"), max_digits=16, decimal_places=2, default=0)
+    subsidy_disbursed = models.DecimalField(_("已拨付补贴（元）"), max_digits=16, decimal_places=2, default=0)
     computed_at = models.DateTimeField(_("统计时间"))
 
     class Meta:

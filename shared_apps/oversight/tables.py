@@ -1,6 +1,7 @@
 """The console's lists, declared once (ui.tables; drawn by `{% data_table %}`): on a phone each row is a card and
 each value carries its column's label, as in the workbench. Rows are the views' pairs: (tenant, its address) and
-(audit entry, its city's name)."""
+(audit entry, its city's name). The cities' figures come from their latest roll-up (TenantFigures), fetched with the
+tenants in one join, so adding a column adds no query."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,11 @@ def _figure(name: str):
         return getattr(figures, name) if figures is not None else None
 
     return value
+
+
+def _amount(label, name: str) -> Column:
+    """A figure in 元, drawn as the seeds' order pages draw money (12,345.60)."""
+    return Column(label, _figure(name), align="end", name=name, format="money")
 
 
 def _enterprises(row):
@@ -50,6 +56,12 @@ CITIES = Table(
         Column(_("企业（已认证）"), _enterprises, align="end", name="enterprises"),
         Column(_("服务商"), _figure("providers"), align="end", name="providers"),
         Column(_("用户"), _figure("members"), align="end", name="members"),
+        # Pilots: counts, then amounts in 元 to the fen (the tenants' figures are; 万元 would round them away).
+        Column(_("试点企业"), _figure("pilot_enterprises"), align="end", name="pilot_enterprises"),
+        Column(_("验收通过"), _figure("acceptances_accepted"), align="end", name="acceptances_accepted"),
+        _amount(_("认定投资（元）"), "recognised_investment"),
+        _amount(_("公示补贴（元）"), "subsidy_published"),
+        _amount(_("已拨付（元）"), "subsidy_disbursed"),
         Column(_("在售商品"), _figure("listed_products"), align="end", name="listed_products"),
         Column(_("订单"), _figure("orders"), align="end", name="orders"),
         Column(_("已支付（元）"), _paid, align="end", name="paid"),

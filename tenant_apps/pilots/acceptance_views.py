@@ -29,8 +29,8 @@ from tenant_apps.pilots.acceptance_forms import (
     need_formset,
     project_formset,
 )
-from tenant_apps.pilots.admission_views import Sheet
 from tenant_apps.pilots.models import Acceptance
+from tenant_apps.pilots.sheet_views import Sheet, SheetPage, or_404, sheet_edit
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError
 
@@ -88,8 +88,17 @@ def _home_context(request, module, membership, refusal: str = "") -> tuple[str, 
         q = (request.GET.get("q") or "").strip()[:60]
         if q:
             rows = rows.filter(Q(organisation__name__icontains=q) | Q(application__title__icontains=q))
+        page = paginate(request, rows)
+        can_review = acceptances.is_bureau(membership)
+        for row in page.object_list:
+            row.can_review = can_review  # the cell offers the on-site and recognition pages to the bureau
         context.update(
-            page=paginate(request, rows), table=CITY, state=state, q=q, is_finance=membership.has_role("finance")
+            page=page,
+            table=CITY,
+            state=state,
+            q=q,
+            is_bureau=can_review,
+            is_finance=membership.has_role("finance"),
         )
         return "pilots/acceptance/city_home.html", context
     if not membership.has_role("enterprise"):
@@ -267,107 +276,53 @@ def _sheet(request, acceptance, *, bound: bool) -> AcceptanceSheet:
     return sheet
 
 
-def _check(sheet: AcceptanceSheet, acceptance) -> None:
-    for path, message in acceptances.missing(acceptance):
-        sheet.place(path, message, "error")
-    for result in acceptances.defect_results(acceptance):
-        for finding in result.findings:
-            sheet.place(finding.field, finding.message, "error" if finding.blocking else "warning")
-
-
-def _or_404(membership, pk):
-    try:
-        return acceptances.access_acceptance(membership, pk)
-    except DomainError as error:
-        if error.status == 404:
-            raise Http404(error.message) from None
-        raise
-
-
-def _editable(request, acceptance) -> bool:
-    application = acceptance.application
-    return application.state in Application.EDITABLE_STATES and application.applicant_id == request.user.pk
-
-
-def _read_only(request, acceptance):
-    context = {
-        "acceptance": acceptance,
-        "application": acceptance.application,
-        "sections": kinds.acceptance_content(acceptance.application),
-        "is_applicant": acceptance.application.applicant_id == request.user.pk,
-    }
-    return render(request, "pilots/acceptance/view.html", context)
-
-
-def _save_and_maybe_submit(request, membership, acceptance, sheet: AcceptanceSheet):
+def _save(membership, acceptance, sheet: AcceptanceSheet):
     main = sheet.main
-    try:
-        saved = acceptances.acceptance_save(
-            membership=membership,
-            acceptance_id=acceptance.pk,
-            basic=main.basic_data(),
-            needs=sheet.service_needs(),
-            projects=sheet.service_projects(),
-            benchmark=main.benchmark_value(),
-            files=main.uploads(),
-            remove_files=main.cleaned_data.get("remove_files") or [],
-            expected_version=main.cleaned_data.get("version"),
-        )
-    except DomainError as error:
-        sheet.place(error.field or "", error.message)
-        sheet.status = error.status
-        return None
-    if request.POST.get("do") != "submit":
-        messages.success(request, _("草稿已保存。"))
-        return redirect("acceptance-edit", pk=acceptance.pk)
-    try:
-        acceptances.acceptance_submit(
-            membership=membership, acceptance_id=acceptance.pk, expected_version=saved.application.version
-        )
-    except DomainError as error:
-        messages.warning(
-            request, _("草稿已保存，但还不能提交：%(reason)s 请按下方提示修改。") % {"reason": error.message}
-        )
-        return redirect(f"{reverse('acceptance-edit', args=[acceptance.pk])}?check=1#problems")
-    messages.success(request, _("验收申请已提交，请等待市工信局审核。"))
-    return redirect("application-detail", pk=acceptance.application_id)
+    return acceptances.acceptance_save(
+        membership=membership,
+        acceptance_id=acceptance.pk,
+        basic=main.basic_data(),
+        needs=sheet.service_needs(),
+        projects=sheet.service_projects(),
+        benchmark=main.benchmark_value(),
+        files=main.uploads(),
+        remove_files=main.cleaned_data.get("remove_files") or [],
+        expected_version=main.cleaned_data.get("version"),
+    )
+
+
+def _list_check(sheet: AcceptanceSheet, acceptance) -> None:
+    """The uploaded investment list against the form as it is now: each mismatch next to its field, as a warning
+    (the reviewers see the same list; it does not block submission)."""
+    for mismatch in investment_list.latest_mismatches(acceptance) or []:
+        sheet.place(mismatch.path, mismatch.message, "warning")
+
+
+PAGE = SheetPage(
+    url_name="acceptance-edit",
+    form_template="pilots/acceptance/form.html",
+    view_template="pilots/acceptance/view.html",
+    context_name="acceptance",
+    build=lambda request, acceptance, bound: _sheet(request, acceptance, bound=bound),
+    save=_save,
+    submit=lambda membership, acceptance, version: acceptances.acceptance_submit(
+        membership=membership, acceptance_id=acceptance.pk, expected_version=version
+    ),
+    missing=acceptances.missing,
+    defect_results=acceptances.defect_results,
+    content=kinds.acceptance_content,
+    submitted=gettext_lazy("验收申请已提交，请等待市工信局审核。"),
+    locked=gettext_lazy("该验收申请当前不能修改。"),
+    on_get=_list_check,
+    extra_context=lambda acceptance: {"period": defects.pilot_period(), "sheet_id": "acceptance"},
+)
 
 
 @login_required
 def acceptance_edit(request, pk: int):
     """The form; read-only once submitted (the engine's application page leads from there)."""
     _module, membership = _member(request)
-    acceptance = _or_404(membership, pk)
-    if not _editable(request, acceptance):
-        if request.method == "POST":
-            messages.error(request, _("该验收申请当前不能修改。"))
-            return redirect("acceptance-edit", pk=acceptance.pk)
-        return _read_only(request, acceptance)
-    bound = request.method == "POST"
-    sheet = _sheet(request, acceptance, bound=bound)
-    if bound:
-        if sheet.is_valid():
-            sheet.take_bound_rows()
-            done = _save_and_maybe_submit(request, membership, acceptance, sheet)
-            if done is not None:
-                return done
-        else:
-            sheet.status = 400
-    else:
-        if request.GET.get("check"):
-            _check(sheet, acceptance)
-        # The uploaded investment list against the form as it is now: each mismatch next to its field, as a warning
-        # (the reviewers see the same list; it does not block submission).
-        for mismatch in investment_list.latest_mismatches(acceptance) or []:
-            sheet.place(mismatch.path, mismatch.message, "warning")
-    context = {
-        "acceptance": acceptance,
-        "application": acceptance.application,
-        "sheet": sheet,
-        "form": sheet.main,
-        "period": defects.pilot_period(),
-    }
-    return render(request, "pilots/acceptance/form.html", context, status=sheet.status)
+    return sheet_edit(request, PAGE, membership, or_404(acceptances.access_acceptance, membership, pk))
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tenant_apps.organisations.models import Organisation
-from tenant_apps.pilots import admissions, defects
+from tenant_apps.pilots import admissions, defects, sheets
 from tenant_apps.pilots.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Acceptance,
@@ -35,7 +35,8 @@ from tenants.errors import DomainError, conflict, not_found
 
 KIND = "acceptance"
 MODULE = "acceptance"
-NEEDS_MAX, PROJECTS_MAX, INDICATORS_MAX, PROVIDERS_MAX, PRODUCTS_MAX = 20, 20, 10, 10, 20
+NEEDS_MAX, PROJECTS_MAX, INDICATORS_MAX = sheets.NEEDS_MAX, sheets.PROJECTS_MAX, sheets.INDICATORS_MAX
+PROVIDERS_MAX, PRODUCTS_MAX = 10, 20
 FILES_PER_KIND_MAX = 20
 MATERIAL_MAX_BYTES = 100 * 1024 * 1024
 MATERIAL_TYPES = ("pdf", "jpg", "png", "xlsx", "docx")
@@ -177,40 +178,12 @@ def basic_clean(data: dict, organisation: Organisation) -> dict:
     return cleaned
 
 
-def _blank(row: dict, nested=()) -> bool:
-    return not any(str(v or "").strip() for k, v in row.items() if k not in nested) and not any(
-        row.get(k) for k in nested
-    )
-
-
 def needs_clean(rows) -> list[dict]:
-    rows = [r for r in (rows or []) if not _blank(r)]
-    if len(rows) > NEEDS_MAX:
-        raise DomainError(
-            _("转型基础需求最多 %(max)s 项。") % {"max": NEEDS_MAX}, code="acceptance.too_many", field="needs"
-        )
-    return [
-        {
-            "kind": _clean.text(
-                r.get("kind"), field=f"needs.{i}.kind", label=_("需求类型"), max_length=30, required=True
-            ),
-            "description": _clean.text(
-                r.get("description"), field=f"needs.{i}.description", label=_("需求描述"), max_length=500, required=True
-            ),
-            "analysis": _clean.text(
-                r.get("analysis"),
-                field=f"needs.{i}.analysis",
-                label=_("问题及需求分析"),
-                max_length=1000,
-                required=False,
-            ),
-        }
-        for i, r in enumerate(rows)
-    ]
+    return sheets.needs_clean(rows, _clean)
 
 
 def _products_clean(rows, path: str) -> list[dict]:
-    rows = [r for r in (rows or []) if not _blank(r)]
+    rows = [r for r in (rows or []) if not sheets.blank(r)]
     if len(rows) > PRODUCTS_MAX:
         raise DomainError(
             _("每个服务商最多 %(max)s 项产品或服务。") % {"max": PRODUCTS_MAX},
@@ -236,7 +209,7 @@ def _products_clean(rows, path: str) -> list[dict]:
 
 
 def _providers_clean(rows, path: str) -> list[dict]:
-    rows = [r for r in (rows or []) if not _blank(r, nested=("products",))]
+    rows = [r for r in (rows or []) if not sheets.blank(r, nested=("products",))]
     if len(rows) > PROVIDERS_MAX:
         raise DomainError(
             _("每个项目最多 %(max)s 个服务商。") % {"max": PROVIDERS_MAX},
@@ -268,51 +241,14 @@ def _providers_clean(rows, path: str) -> list[dict]:
 
 
 def projects_clean(rows) -> list[dict]:
-    rows = [r for r in (rows or []) if not _blank(r, nested=("indicators", "providers"))]
-    if len(rows) > PROJECTS_MAX:
-        raise DomainError(
-            _("验收项目最多 %(max)s 个。") % {"max": PROJECTS_MAX}, code="acceptance.too_many", field="projects"
-        )
-    cleaned = []
-    for i, r in enumerate(rows):
-        p = f"projects.{i}"
-        project = {
-            "name": _clean.text(r.get("name"), field=f"{p}.name", label=_("项目名称"), max_length=60, required=True),
-            "starts_on": _clean.date(r.get("starts_on"), field=f"{p}.starts_on", label=_("开始日期")),
-            "ends_on": _clean.date(r.get("ends_on"), field=f"{p}.ends_on", label=_("结束日期")),
-            "content": _clean.text(
-                r.get("content"), field=f"{p}.content", label=_("改造内容"), max_length=2000, required=False
-            ),
-            "investment": _clean.money(r.get("investment"), field=f"{p}.investment", label=_("项目总投资")),
-            "level_before": _clean.level(r.get("level_before"), field=f"{p}.level_before", label=_("改造前数字化水平")),
-            "level_after": _clean.level(r.get("level_after"), field=f"{p}.level_after", label=_("改造后数字化水平")),
-        }
-        if project["starts_on"] and project["ends_on"] and project["ends_on"] < project["starts_on"]:
-            raise DomainError(_("结束日期不能早于开始日期。"), code="acceptance.period", field=f"{p}.ends_on")
-        indicators = [x for x in (r.get("indicators") or []) if not _blank(x)]
-        if len(indicators) > INDICATORS_MAX:
-            raise DomainError(
-                _("每个项目最多 %(max)s 个成效指标。") % {"max": INDICATORS_MAX},
-                code="acceptance.too_many",
-                field=f"{p}.indicators",
-            )
-        project["indicators"] = [
-            {
-                key: _clean.text(
-                    x.get(key), field=f"{p}.indicators.{j}.{key}", label=label, max_length=size, required=False
-                )
-                for key, label, size in (
-                    ("name", _("指标名称"), 30),
-                    ("unit", _("单位"), 10),
-                    ("before", _("改造前"), 20),
-                    ("after", _("改造后"), 20),
-                )
-            }
-            for j, x in enumerate(indicators)
-        ]
-        project["providers"] = _providers_clean(r.get("providers"), p)
-        cleaned.append(project)
-    return cleaned
+    """The admission's projects (amounts in 元), each with its providers and their products."""
+    return sheets.projects_clean(
+        rows,
+        _clean,
+        investment=lambda value, field: _clean.money(value, field=field, label=_("项目总投资")),
+        nested=("indicators", "providers"),
+        extra=lambda row, path: {"providers": _providers_clean(row.get("providers"), path)},
+    )
 
 
 # --- Saving ------------------------------------------------------------------------------------------------------------
@@ -424,9 +360,7 @@ def project_dicts(acceptance: Acceptance) -> list[dict]:
             "investment": p.investment,
             "level_before": p.level_before,
             "level_after": p.level_after,
-            "indicators": [
-                {"name": x.name, "unit": x.unit, "before": x.before, "after": x.after} for x in p.indicators.all()
-            ],
+            "indicators": sheets.indicator_dicts(p),
             "providers": [
                 {
                     "name": v.name,
@@ -442,53 +376,33 @@ def project_dicts(acceptance: Acceptance) -> list[dict]:
 
 
 def missing(acceptance: Acceptance) -> list[tuple[str, str]]:
-    """What submission still needs, as (field, message), in the order of the form."""
-    problems = []
-    for code, label, _max, required, _fixed in admissions.BASIC_FIELDS:
-        if required and not str(acceptance.basic.get(code, "")).strip():
-            problems.append((f"basic.{code}", _("请填写%(label)s。") % {"label": label}))
-    if not acceptance.needs.exists():
-        problems.append(("needs", _("请至少填写一项数字化转型基础（改造需求）。")))
+    """What submission still needs, as (field, message), in the order of the form: the shared sections, and every
+    project's providers with their products and amounts."""
     projects = project_dicts(acceptance)
-    if not projects:
-        problems.append(("projects", _("请至少填写一个申请验收的项目。")))
+    problems = sheets.missing(
+        acceptance,
+        projects,
+        basic_fields=admissions.BASIC_FIELDS,
+        investment_label=_("项目总投资"),
+        needs_message=_("请至少填写一项数字化转型基础（改造需求）。"),
+        projects_message=_("请至少填写一个申请验收的项目。"),
+        files=(AcceptanceFile.Kind, REQUIRED_FILES),
+    )
     for i, p in enumerate(projects):
-        for key, label in (
-            ("starts_on", _("开始日期")),
-            ("ends_on", _("结束日期")),
-            ("content", _("改造内容")),
-            ("investment", _("项目总投资")),
-            ("level_before", _("改造前数字化水平")),
-            ("level_after", _("改造后数字化水平")),
-        ):
-            if p[key] in (None, ""):
-                problems.append(
-                    (f"projects.{i}.{key}", _("项目%(n)s：请填写%(label)s。") % {"n": i + 1, "label": label})
-                )
+        at = f"projects.{i}"
         if not p["providers"]:
-            problems.append((f"projects.{i}.providers", _("项目%(n)s：请至少填写一个数字化服务商。") % {"n": i + 1}))
+            problems.append((f"{at}.providers", _("项目%(n)s：请至少填写一个数字化服务商。") % {"n": i + 1}))
         for j, v in enumerate(p["providers"]):
             if not v["products"]:
-                problems.append(
-                    (
-                        f"projects.{i}.providers.{j}.products",
-                        _("项目%(n)s 服务商「%(name)s」：请至少填写一项产品或服务。") % {"n": i + 1, "name": v["name"]},
-                    )
-                )
+                message = _("项目%(n)s 服务商「%(name)s」：请至少填写一项产品或服务。") % {
+                    "n": i + 1,
+                    "name": v["name"],
+                }
+                problems.append((f"{at}.providers.{j}.products", message))
             for k, x in enumerate(v["products"]):
                 if x["amount"] is None:
-                    problems.append(
-                        (
-                            f"projects.{i}.providers.{j}.products.{k}.amount",
-                            _("项目%(n)s 产品「%(name)s」：请填写金额。") % {"n": i + 1, "name": x["name"]},
-                        )
-                    )
-    if acceptance.benchmark is None:
-        problems.append(("benchmark", _("请选择是否愿意参与标杆样板打造。")))
-    kinds = set(acceptance.files.values_list("kind", flat=True))
-    for kind in REQUIRED_FILES:
-        if kind not in kinds:
-            problems.append((f"files.{kind}", _("请上传%(label)s。") % {"label": AcceptanceFile.Kind(kind).label}))
+                    message = _("项目%(n)s 产品「%(name)s」：请填写金额。") % {"n": i + 1, "name": x["name"]}
+                    problems.append((f"{at}.providers.{j}.products.{k}.amount", message))
     return problems
 
 
@@ -500,23 +414,16 @@ def defect_results(acceptance: Acceptance):
 @transaction.atomic
 def acceptance_submit(*, membership, acceptance_id, expected_version=None) -> Acceptance:
     """提交: everything required is there and no blocking defect rule fails; then the engine takes it."""
-    from tenant_apps.workflow.services import application_submit, application_touch
-
     pilot_enterprise_of(membership)
     acceptance = access_acceptance(membership, acceptance_id)
-    acceptance.application = application_touch(
-        application=acceptance.application, actor=membership.user, expected_version=expected_version
+    return sheets.submit(
+        acceptance,
+        membership=membership,
+        expected_version=expected_version,
+        area="acceptance",
+        problems=missing,
+        defect_results=defect_results,
     )
-    problems = missing(acceptance)
-    if problems:
-        field, message = problems[0]
-        raise DomainError(message, code="acceptance.incomplete", field=field)
-    for result in defect_results(acceptance):
-        blocking = [f for f in result.findings if f.blocking]
-        if blocking:
-            raise DomainError(blocking[0].message, code=f"acceptance.defect.{result.code}", field=blocking[0].field)
-    acceptance.application = application_submit(application=acceptance.application, actor=membership.user)
-    return acceptance
 
 
 def acceptance_delete(*, membership, acceptance_id) -> None:
@@ -529,8 +436,14 @@ def acceptance_delete(*, membership, acceptance_id) -> None:
     application.delete()
 
 
-# --- Reading as the city ---------------------------------------------------------------------------------------------
+# --- Who reads which acceptance: the family's one permission source -------------------------------------------------
 CITY_ROLES = ("city_bureau", "finance", "tenant_admin")
+BUREAU_ROLES = ("city_bureau",)
+
+
+def is_bureau(membership) -> bool:
+    """The city bureau decides (on-site visits, recognition, publicity); finance and the city admin only read."""
+    return membership is not None and membership.is_active and membership.has_role(*BUREAU_ROLES)
 
 
 def readable_acceptances(membership):
@@ -541,6 +454,23 @@ def readable_acceptances(membership):
     if membership.has_role(*CITY_ROLES):
         return Acceptance.objects.exclude(application__state=Application.State.DRAFT)
     return acceptances_of(membership)
+
+
+def access_readable(membership, pk, *, code: str = "acceptance.not_found") -> Acceptance:
+    """One acceptance this person may read (`readable_acceptances`); 404 for missing and forbidden alike, with the
+    caller's code (`onsite.not_found`, `recognition.not_found`)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = 0
+    acceptance = (
+        readable_acceptances(membership).select_related("organisation", "application", "policy").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if acceptance is None:
+        raise not_found(_("该验收申请不存在。"), code=code)
+    return acceptance
 
 
 def access_file(membership, acceptance_id, file_id) -> AcceptanceFile:

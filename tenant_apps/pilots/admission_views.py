@@ -8,12 +8,10 @@ amber). Once submitted, the form is read-only and the engine's application page 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +29,7 @@ from tenant_apps.pilots.admission_forms import (
     project_formset,
 )
 from tenant_apps.pilots.admission_selectors import admission_tasks_awaiting, pilots_visible, sees_pilots
+from tenant_apps.pilots.sheet_views import Sheet, SheetPage, or_404, sheet_edit
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError
 
@@ -120,100 +119,6 @@ def admission_new(request):
 
 
 # --- The form ---------------------------------------------------------------------------------------------------------
-@dataclass
-class Sheet:
-    """The page's forms: sections 一/四/五, the needs, the projects (each with its indicators), and where the
-    service's field paths (`needs.0.kind`, `projects.1.indicators.2.name`) point in them."""
-
-    main: AdmissionForm
-    needs: object
-    projects: object
-    empty_project: object
-    needs_rows: list = field(default_factory=list)
-    projects_rows: list = field(default_factory=list)
-    notes: dict = field(default_factory=lambda: {"needs": [], "projects": [], "form": []})
-    problems: list = field(default_factory=list)
-    status: int = 200
-
-    @property
-    def has_blocking(self) -> bool:
-        return any(problem["tone"] == "error" for problem in self.problems)
-
-    def is_valid(self) -> bool:
-        valid = self.main.is_valid() & self.needs.is_valid() & self.projects.is_valid()
-        for project in self.projects.forms:
-            valid &= project.indicators.is_valid()
-        return bool(valid)
-
-    # Which rows the service sees, in its order (blank and removed rows are not sent).
-    def take_bound_rows(self) -> None:
-        self.needs_rows = [f for f in self.needs.forms if not f.is_removed() and not f.is_blank()]
-        self.projects_rows = []
-        for project in self.projects.forms:
-            if project.is_removed():
-                continue
-            project.rows = [x for x in project.indicators.forms if not x.is_removed() and not x.is_blank()]
-            if project.is_blank() and not project.rows:
-                continue
-            self.projects_rows.append(project)
-
-    def take_saved_rows(self, needs_count: int, indicator_counts: list[int]) -> None:
-        self.needs_rows = self.needs.forms[:needs_count]
-        self.projects_rows = self.projects.forms[: len(indicator_counts)]
-        for project, count in zip(self.projects_rows, indicator_counts, strict=True):
-            project.rows = project.indicators.forms[:count]
-
-    def service_needs(self) -> list[dict]:
-        return [f.values() for f in self.needs_rows]
-
-    def service_projects(self) -> list[dict]:
-        return [{**p.values(), "indicators": [x.values() for x in p.rows]} for p in self.projects_rows]
-
-    # Placing a message (from a DomainError, missing() or a defect finding) next to its input.
-    def _target(self, path: str):
-        parts = (path or "").split(".")
-        head = parts[0]
-        if head in ("basic", "files") and len(parts) == 2 and parts[1] in self.main.fields:
-            return self.main, parts[1], None
-        if head == "benchmark":
-            return self.main, "benchmark", None
-        index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        if head == "needs" and index is not None and index < len(self.needs_rows) and len(parts) == 3:
-            form = self.needs_rows[index]
-            return (form, parts[2], None) if parts[2] in form.fields else (None, None, "needs")
-        if head == "projects" and index is not None and index < len(self.projects_rows):
-            project = self.projects_rows[index]
-            if len(parts) == 3 and parts[2] in project.fields:
-                return project, parts[2], None
-            if len(parts) >= 3 and parts[2] == "indicators":
-                row = int(parts[3]) if len(parts) == 5 and parts[3].isdigit() else None
-                if row is not None and row < len(project.rows) and parts[4] in project.rows[row].fields:
-                    return project.rows[row], parts[4], None
-                return None, None, project
-        if head in ("needs", "projects"):
-            return None, None, head
-        return None, None, "form"
-
-    def place(self, path: str, message: str, tone: str = "error") -> None:
-        form, name, section = self._target(path)
-        note = {"message": message, "tone": tone}
-        if form is not None:
-            bound_field = form[name]
-            if form.is_bound and tone == "error":
-                form.add_error(name, message)
-            else:
-                bound_field.notes = [*getattr(bound_field, "notes", []), note]
-            self.problems.append({**note, "anchor": bound_field.id_for_label})
-            return
-        if isinstance(section, str):
-            self.notes[section].append(note)
-            anchor = "admission-form" if section == "form" else f"section-{section}"
-            self.problems.append({**note, "anchor": anchor})
-        else:
-            section.section_notes.append(note)
-            self.problems.append({**note, "anchor": f"{section.prefix}-indicators"})
-
-
 def _sheet(request, admission, files_by_kind: dict, *, bound: bool) -> Sheet:
     needs = list(admission.needs.all())
     projects = list(admission.projects.prefetch_related("indicators"))
@@ -260,110 +165,58 @@ def _sheet(request, admission, files_by_kind: dict, *, bound: bool) -> Sheet:
     return sheet
 
 
-def _check(sheet: Sheet, admission) -> None:
-    """What submission would say now: every missing item, every defect finding (blocking red, warning amber)."""
-    for path, message in admissions.missing(admission):
-        sheet.place(path, message, "error")
-    for result in admissions.defect_results(admission):
-        for finding in result.findings:
-            sheet.place(finding.field, finding.message, "error" if finding.blocking else "warning")
-
-
-def _or_404(membership, pk):
-    try:
-        return admissions.access_admission(membership, pk)
-    except DomainError as error:
-        if error.status == 404:
-            raise Http404(error.message) from None
-        raise
-
-
-def _editable(request, admission) -> bool:
-    application = admission.application
-    return application.state in Application.EDITABLE_STATES and application.applicant_id == request.user.pk
-
-
-def _read_only(request, admission):
-    context = {
-        "admission": admission,
-        "application": admission.application,
-        "sections": kinds.content(admission.application),
-        "is_applicant": admission.application.applicant_id == request.user.pk,
-    }
-    return render(request, "pilots/admission_view.html", context)
-
-
-def _save_and_maybe_submit(request, membership, admission, sheet: Sheet):
-    """保存 / 提交 from a valid sheet. Returns a redirect, or None when the save was refused (placed on the sheet)."""
+def _save(membership, admission, sheet: Sheet):
     main = sheet.main
-    try:
-        saved = admissions.admission_save(
-            membership=membership,
-            admission_id=admission.pk,
-            basic=main.basic_data(),
-            needs=sheet.service_needs(),
-            projects=sheet.service_projects(),
-            benchmark=main.benchmark_value(),
-            files=main.uploads(),
-            expected_version=main.cleaned_data.get("version"),
-        )
-    except DomainError as error:
-        sheet.place(error.field or "", error.message)
-        sheet.status = error.status
-        return None
-    if request.POST.get("do") != "submit":
-        messages.success(request, _("草稿已保存。"))
-        return redirect("admission-edit", pk=admission.pk)
-    try:
-        admissions.admission_submit(
-            membership=membership, admission_id=admission.pk, expected_version=saved.application.version
-        )
-    except DomainError as error:
-        messages.warning(
-            request, _("草稿已保存，但还不能提交：%(reason)s 请按下方提示修改。") % {"reason": error.message}
-        )
-        return redirect(f"{reverse('admission-edit', args=[admission.pk])}?check=1#problems")
+    return admissions.admission_save(
+        membership=membership,
+        admission_id=admission.pk,
+        basic=main.basic_data(),
+        needs=sheet.service_needs(),
+        projects=sheet.service_projects(),
+        benchmark=main.benchmark_value(),
+        files=main.uploads(),
+        expected_version=main.cleaned_data.get("version"),
+    )
+
+
+def _warn_defects(request, admission) -> None:
     warnings = [
         finding.message
-        for result in admissions.defect_results(saved)
+        for result in admissions.defect_results(admission)
         for finding in result.findings
         if not finding.blocking
     ]
-    messages.success(request, _("入库申请已提交，请等待市工信局审核。"))
     if warnings:
         messages.warning(request, _("形式审查提示：%(items)s") % {"items": " ".join(warnings)})
-    return redirect("application-detail", pk=admission.application_id)
+
+
+PAGE = SheetPage(
+    url_name="admission-edit",
+    form_template="pilots/admission_form.html",
+    view_template="pilots/admission_view.html",
+    context_name="admission",
+    build=lambda request, admission, bound: _sheet(
+        request, admission, {f.kind: f for f in admission.files.all()}, bound=bound
+    ),
+    save=_save,
+    submit=lambda membership, admission, version: admissions.admission_submit(
+        membership=membership, admission_id=admission.pk, expected_version=version
+    ),
+    missing=admissions.missing,
+    defect_results=admissions.defect_results,
+    content=kinds.content,
+    submitted=gettext_lazy("入库申请已提交，请等待市工信局审核。"),
+    locked=gettext_lazy("该入库申请当前不能修改。"),
+    after_submit=_warn_defects,
+    extra_context=lambda admission: {
+        "files": {f.kind: f for f in admission.files.all()},
+        "period": defects.pilot_period(),
+    },
+)
 
 
 @login_required
 def admission_edit(request, pk: int):
     """The five sections; read-only once submitted (the engine's application page leads from there)."""
     _module, membership = _member(request)
-    admission = _or_404(membership, pk)
-    if not _editable(request, admission):
-        if request.method == "POST":
-            messages.error(request, _("该入库申请当前不能修改。"))
-            return redirect("admission-edit", pk=admission.pk)
-        return _read_only(request, admission)
-    files_by_kind = {f.kind: f for f in admission.files.all()}
-    bound = request.method == "POST"
-    sheet = _sheet(request, admission, files_by_kind, bound=bound)
-    if bound:
-        if sheet.is_valid():
-            sheet.take_bound_rows()
-            done = _save_and_maybe_submit(request, membership, admission, sheet)
-            if done is not None:
-                return done
-        else:
-            sheet.status = 400
-    elif request.GET.get("check"):
-        _check(sheet, admission)
-    context = {
-        "admission": admission,
-        "application": admission.application,
-        "sheet": sheet,
-        "form": sheet.main,
-        "files": files_by_kind,
-        "period": defects.pilot_period(),
-    }
-    return render(request, "pilots/admission_form.html", context, status=sheet.status)
+    return sheet_edit(request, PAGE, membership, or_404(admissions.access_admission, membership, pk))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.organisations.models import Organisation
-from tenant_apps.pilots import defects
+from tenant_apps.pilots import defects, sheets
 from tenant_apps.pilots.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Admission,
@@ -32,7 +32,7 @@ from tenants.errors import DomainError, conflict, not_found
 
 KIND = "admission"
 MODULE = "admission"
-NEEDS_MAX, PROJECTS_MAX, INDICATORS_MAX = 20, 20, 10
+NEEDS_MAX, PROJECTS_MAX, INDICATORS_MAX = sheets.NEEDS_MAX, sheets.PROJECTS_MAX, sheets.INDICATORS_MAX
 EVIDENCE_MAX_BYTES = 100 * 1024 * 1024
 EVIDENCE_TYPES = ("pdf", "jpg", "png")
 INVESTMENT_MAX = Decimal("999999999.99")
@@ -174,74 +174,13 @@ def basic_clean(data: dict, organisation: Organisation) -> dict:
 
 
 def needs_clean(rows) -> list[dict]:
-    rows = [r for r in (rows or []) if any((str(v or "")).strip() for v in r.values())]
-    if len(rows) > NEEDS_MAX:
-        raise DomainError(_("改造需求最多 %(max)s 项。") % {"max": NEEDS_MAX}, code="admission.too_many", field="needs")
-    return [
-        {
-            "kind": _text(r.get("kind"), field=f"needs.{i}.kind", label=_("需求类型"), max_length=30, required=True),
-            "description": _text(
-                r.get("description"), field=f"needs.{i}.description", label=_("需求描述"), max_length=500, required=True
-            ),
-            "analysis": _text(
-                r.get("analysis"),
-                field=f"needs.{i}.analysis",
-                label=_("问题及需求分析"),
-                max_length=1000,
-                required=False,
-            ),
-        }
-        for i, r in enumerate(rows)
-    ]
+    return sheets.needs_clean(rows, _clean)
 
 
 def projects_clean(rows) -> list[dict]:
-    rows = [
-        r
-        for r in (rows or [])
-        if any(str(v or "").strip() for k, v in r.items() if k != "indicators") or r.get("indicators")
-    ]
-    if len(rows) > PROJECTS_MAX:
-        raise DomainError(
-            _("改造项目最多 %(max)s 个。") % {"max": PROJECTS_MAX}, code="admission.too_many", field="projects"
-        )
-    cleaned = []
-    for i, r in enumerate(rows):
-        p = f"projects.{i}"
-        project = {
-            "name": _text(r.get("name"), field=f"{p}.name", label=_("项目名称"), max_length=60, required=True),
-            "starts_on": _date(r.get("starts_on"), field=f"{p}.starts_on", label=_("开始日期")),
-            "ends_on": _date(r.get("ends_on"), field=f"{p}.ends_on", label=_("结束日期")),
-            "content": _text(
-                r.get("content"), field=f"{p}.content", label=_("改造内容"), max_length=2000, required=False
-            ),
-            "investment": _money(r.get("investment"), field=f"{p}.investment", label=_("项目投资")),
-            "level_before": _level(r.get("level_before"), field=f"{p}.level_before", label=_("改造前数字化水平")),
-            "level_after": _level(r.get("level_after"), field=f"{p}.level_after", label=_("改造后数字化水平")),
-        }
-        if project["starts_on"] and project["ends_on"] and project["ends_on"] < project["starts_on"]:
-            raise DomainError(_("结束日期不能早于开始日期。"), code="admission.period", field=f"{p}.ends_on")
-        indicators = [x for x in (r.get("indicators") or []) if any(str(v or "").strip() for v in x.values())]
-        if len(indicators) > INDICATORS_MAX:
-            raise DomainError(
-                _("每个项目最多 %(max)s 个成效指标。") % {"max": INDICATORS_MAX},
-                code="admission.too_many",
-                field=f"{p}.indicators",
-            )
-        project["indicators"] = [
-            {
-                key: _text(x.get(key), field=f"{p}.indicators.{j}.{key}", label=label, max_length=size, required=False)
-                for key, label, size in (
-                    ("name", _("指标名称"), 30),
-                    ("unit", _("单位"), 10),
-                    ("before", _("改造前"), 20),
-                    ("after", _("改造后"), 20),
-                )
-            }
-            for j, x in enumerate(indicators)
-        ]
-        cleaned.append(project)
-    return cleaned
+    return sheets.projects_clean(
+        rows, _clean, investment=lambda value, field: _money(value, field=field, label=_("项目投资"))
+    )
 
 
 # --- Saving ------------------------------------------------------------------------------------------------------------
@@ -330,9 +269,7 @@ def project_dicts(admission: Admission) -> list[dict]:
             "investment": p.investment,
             "level_before": p.level_before,
             "level_after": p.level_after,
-            "indicators": [
-                {"name": x.name, "unit": x.unit, "before": x.before, "after": x.after} for x in p.indicators.all()
-            ],
+            "indicators": sheets.indicator_dicts(p),
         }
         for p in admission.projects.prefetch_related("indicators")
     ]
@@ -340,35 +277,15 @@ def project_dicts(admission: Admission) -> list[dict]:
 
 def missing(admission: Admission) -> list[tuple[str, str]]:
     """What submission still needs, as (field, message), in the order of the form."""
-    problems = []
-    for code, label, _max, required, _fixed in BASIC_FIELDS:
-        if required and not str(admission.basic.get(code, "")).strip():
-            problems.append((f"basic.{code}", _("请填写%(label)s。") % {"label": label}))
-    if not admission.needs.exists():
-        problems.append(("needs", _("请至少填写一项数字化改造需求。")))
-    projects = project_dicts(admission)
-    if not projects:
-        problems.append(("projects", _("请至少填写一个数字化改造项目。")))
-    for i, p in enumerate(projects):
-        for key, label in (
-            ("starts_on", _("开始日期")),
-            ("ends_on", _("结束日期")),
-            ("content", _("改造内容")),
-            ("investment", _("项目投资")),
-            ("level_before", _("改造前数字化水平")),
-            ("level_after", _("改造后数字化水平")),
-        ):
-            if p[key] in (None, ""):
-                problems.append(
-                    (f"projects.{i}.{key}", _("项目%(n)s：请填写%(label)s。") % {"n": i + 1, "label": label})
-                )
-    if admission.benchmark is None:
-        problems.append(("benchmark", _("请选择是否愿意参与标杆样板打造。")))
-    kinds = set(admission.files.values_list("kind", flat=True))
-    for kind in (AdmissionFile.Kind.AUDIT_REPORT, AdmissionFile.Kind.CREDIT_REPORT):
-        if kind not in kinds:
-            problems.append((f"files.{kind}", _("请上传%(label)s。") % {"label": AdmissionFile.Kind(kind).label}))
-    return problems
+    return sheets.missing(
+        admission,
+        project_dicts(admission),
+        basic_fields=BASIC_FIELDS,
+        investment_label=_("项目投资"),
+        needs_message=_("请至少填写一项数字化改造需求。"),
+        projects_message=_("请至少填写一个数字化改造项目。"),
+        files=(AdmissionFile.Kind, (AdmissionFile.Kind.AUDIT_REPORT, AdmissionFile.Kind.CREDIT_REPORT)),
+    )
 
 
 def defect_results(admission: Admission):
@@ -379,23 +296,16 @@ def defect_results(admission: Admission):
 def admission_submit(*, membership, admission_id, expected_version=None) -> Admission:
     """提交: everything required is there and no blocking defect rule fails (the first problem is raised on its
     field; the page lists them all beforehand); then the engine takes it (first submission or resubmission)."""
-    from tenant_apps.workflow.services import application_submit, application_touch
-
     enterprise_of(membership)
     admission = access_admission(membership, admission_id)
-    admission.application = application_touch(
-        application=admission.application, actor=membership.user, expected_version=expected_version
+    return sheets.submit(
+        admission,
+        membership=membership,
+        expected_version=expected_version,
+        area="admission",
+        problems=missing,
+        defect_results=defect_results,
     )
-    problems = missing(admission)
-    if problems:
-        field, message = problems[0]
-        raise DomainError(message, code="admission.incomplete", field=field)
-    for result in defect_results(admission):
-        blocking = [f for f in result.findings if f.blocking]
-        if blocking:
-            raise DomainError(blocking[0].message, code=f"admission.defect.{result.code}", field=blocking[0].field)
-    admission.application = application_submit(application=admission.application, actor=membership.user)
-    return admission
 
 
 def admission_outcome(application: Application) -> None:

@@ -17,6 +17,10 @@ class PilotsConfig(AppConfig):
         publicity.register()  # the `publicity_done` review check (Harbin's 公示 stage names it)
         onsite.register()  # the `onsite_concluded` review check and the overdue notice in the bureau's inbox
         recognition.register()  # the `recognition_recorded` review check (Harbin's 盖章件审核 names it)
+        from shared_apps.oversight.services import register_figures
+        from tenant_apps.pilots.figures import console_figures
+
+        register_figures(console_figures)  # the national console's pilots columns
         register_step("defect_rules", defect_rules_provision, order=37, on_existing=defect_rules_provision_if_missing)
         # After the demo certifications (70), before the generic demo applications (75), which then skip it.
         register_step("admissions_demo", admissions_demo_provision, order=73, on_existing=admissions_demo_provision)

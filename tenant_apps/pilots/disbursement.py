@@ -133,6 +133,12 @@ def tranche_pay(*, membership, tranche_id, paid_on, voucher_number) -> Tranche:
     task = open_tasks[0] if open_tasks else None
     if application.state != Application.State.IN_REVIEW or task is None or not policies.may_decide(membership, task):
         raise conflict(_("该申请当前不在资金拨付环节。"), code="disbursement.not_at_stage")
+    earlier = [row for row in rows.values() if row.position < tranche.position and row.paid_on is None]
+    if earlier:  # tranches are paid in the policy's order (签约后 before 验收后)
+        raise conflict(
+            _("请先拨付「%(label)s」。") % {"label": min(earlier, key=lambda row: row.position).label},
+            code="disbursement.out_of_order",
+        )
     tranche.paid_on, tranche.voucher_number = paid_on, voucher_number
     tranche.paid_by, tranche.paid_at = membership.user, timezone.now()
     tranche.save(update_fields=["paid_on", "voucher_number", "paid_by", "paid_at"])

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.pilots.models import Acceptance, AcceptanceFile, AcceptanceProject, ProjectProduct, ProjectProvider
 from tenant_apps.workflow.registry import Section
-from tenants.errors import DomainError, not_found
+from tenants.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +92,6 @@ def _shown(name: str, limit: int = 60) -> str:
 
 # --- Who sees which acceptance -------------------------------------------------------------------------------------
 def acceptances_visible(membership):
-    """The acceptance family's one permission source (`acceptances.readable_acceptances`): an organisation its own,
-    the city's reviewers (bureau, finance, city admin) every submitted one, anyone else none."""
     from tenant_apps.pilots.acceptances import readable_acceptances
 
     return readable_acceptances(membership)
@@ -101,18 +99,9 @@ def acceptances_visible(membership):
 
 def access_acceptance(membership, pk) -> Acceptance:
     """One acceptance the caller may read; 404 for missing and forbidden alike."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = 0
-    acceptance = (
-        acceptances_visible(membership).select_related("organisation", "application").filter(pk=pk).first()
-        if pk
-        else None
-    )
-    if acceptance is None:
-        raise not_found(_("该验收申请不存在。"), code="acceptance.not_found")
-    return acceptance
+    from tenant_apps.pilots.acceptances import access_readable
+
+    return access_readable(membership, pk)
 
 
 def form_projects(acceptance: Acceptance) -> list[AcceptanceProject]:

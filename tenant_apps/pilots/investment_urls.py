@@ -1,4 +1,4 @@
-"""项目投资清单 and 项目总结报告 (/workbench/pilots/investment/): the city's templates, blank or prefilled from an
+"""项目投资清单 and 项目总结报告 (/workbench/pilots/acceptance/investment/): the city's templates, blank or prefilled from an
 acceptance, and the check of its uploaded list."""
 
 from django.urls import path

@@ -1,4 +1,4 @@
-"""项目投资清单 and 项目总结报告 in the workbench (/workbench/pilots/investment/): the city's templates to download
+"""项目投资清单 and 项目总结报告 in the workbench (/workbench/pilots/acceptance/investment/): the city's templates to download
 (blank, or prefilled from an acceptance the person may read) and the check of the acceptance's uploaded list against
 its form. Thin views: reads through `investment_list` (its access helper answers 404 for missing and forbidden
 alike), documents from `investment_list` / `summary_report`."""

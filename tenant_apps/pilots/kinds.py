@@ -205,7 +205,6 @@ def _step_sections() -> list:
     return [disbursement.payments_section, recognition.section, onsite.section, investment_list.section]
 
 
-
 def acceptance_content(application) -> list[Section]:
     acceptance = _acceptance(application)
     if acceptance is None:

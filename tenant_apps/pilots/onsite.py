@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tenant_apps.pilots import acceptances
+from tenant_apps.pilots.acceptances import is_bureau
 from tenant_apps.pilots.models import Acceptance, OnSiteVisit
 from tenant_apps.workflow.models import Application, Task
 from tenant_apps.workflow.registry import (
@@ -46,8 +48,6 @@ logger = logging.getLogger(__name__)
 KIND = "acceptance"
 MODULE = "acceptance"
 CHECK = "onsite_concluded"
-BUREAU_ROLES = ("city_bureau",)
-READER_ROLES = ("city_bureau", "finance")  # besides the applicant's own organisation
 REMIND_BEFORE_DAYS = 3
 Conclusion = OnSiteVisit.Conclusion
 WITH_DEADLINE = (Conclusion.FAIL, Conclusion.PASS_AFTER_MATERIAL)
@@ -56,35 +56,13 @@ PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 
 # --- Who sees what ------------------------------------------------------------------------------------------------------
-def is_bureau(membership) -> bool:
-    return membership is not None and membership.has_role(*BUREAU_ROLES)
-
-
 def acceptances_visible(membership):
-    """The city's acceptances for the bureau (and finance); an enterprise's own; nothing for anyone else."""
-    if membership is None or not membership.is_active:
-        return Acceptance.objects.none()
-    if membership.has_role(*READER_ROLES):
-        return Acceptance.objects.all()
-    if membership.organisation_id is not None and membership.has_role("enterprise"):
-        return Acceptance.objects.filter(organisation_id=membership.organisation_id)
-    return Acceptance.objects.none()
+    return acceptances.readable_acceptances(membership)
 
 
 def access_acceptance(membership, pk) -> Acceptance:
     """One acceptance this person may see; 404 for missing and forbidden alike."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = 0
-    acceptance = (
-        acceptances_visible(membership).select_related("organisation", "application").filter(pk=pk).first()
-        if pk
-        else None
-    )
-    if acceptance is None:
-        raise not_found(_("该验收申请不存在。"), code="onsite.not_found")
-    return acceptance
+    return acceptances.access_readable(membership, pk, code="onsite.not_found")
 
 
 def visits_of(acceptance) -> list[OnSiteVisit]:

@@ -1,4 +1,4 @@
-"""现场验收 in the workbench (/workbench/pilots/onsite/): the bureau's list and one acceptance's booking page."""
+"""现场验收 in the workbench (/workbench/pilots/acceptance/onsite/): the bureau's list and one acceptance's booking page."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""现场验收 in the workbench (/workbench/pilots/onsite/): the bureau's list of acceptances at the on-site stage (to
+"""现场验收 in the workbench (/workbench/pilots/acceptance/onsite/): the bureau's list of acceptances at the on-site stage (to
 book, booked, overdue rectifications) and one acceptance's page with the booking form (prefilled when re-booking),
 the conclusion form once booked, and the visit history. The applicant reads its own booking there, without forms.
 Thin views: writes through `onsite.visit_book` / `visit_conclude`, reads through `onsite`; a refusal lands next to

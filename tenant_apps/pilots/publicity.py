@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tenant_apps.pilots.acceptances import is_bureau
 from tenant_apps.pilots.models import (
     Acceptance,
     AcceptanceProject,
@@ -38,7 +39,6 @@ from tenants.errors import DomainError, conflict, not_found
 MODULE = "acceptance"
 KIND = "acceptance"
 CHECK = "publicity_done"
-BUREAU_ROLES = ("city_bureau",)
 DAYS_MIN, DAYS_MAX = 1, 60
 ITEMS_MAX = 200
 TITLE_MAX, TEXT_MAX = 100, 2000
@@ -78,10 +78,6 @@ def register() -> None:
 
 
 # --- Who ---------------------------------------------------------------------------------------------------------------
-def is_bureau(membership) -> bool:
-    return membership is not None and membership.has_role(*BUREAU_ROLES)
-
-
 def _bureau(membership) -> None:
     if not is_bureau(membership):
         raise DomainError(_("只有市工信局可以办理公示。"), code="publicity.not_bureau", status=403)

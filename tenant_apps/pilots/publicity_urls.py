@@ -1,4 +1,4 @@
-"""公示与拨付 in the workbench (/workbench/pilots/publicity/): the bureau's batches and workbooks, finance's payments."""
+"""公示与拨付 in the workbench (/workbench/pilots/acceptance/publicity/): the bureau's batches and workbooks, finance's payments."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""公示与拨付 in the workbench (/workbench/pilots/publicity/) and on the portal (/publicity/).
+"""公示与拨付 in the workbench (/workbench/pilots/acceptance/publicity/) and on the portal (/publicity/).
 
 The bureau: its batches, a new batch from the acceptances at the publicity stage (with their subsidy totals),
 publish, record and resolve objections, close; workbooks of admissions, acceptances and a batch. Finance: the

@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.configuration.models import SubsidyPolicy
-from tenant_apps.pilots import subsidy
+from tenant_apps.pilots import acceptances, subsidy
+from tenant_apps.pilots.acceptances import is_bureau
 from tenant_apps.pilots.models import (
     Acceptance,
     AcceptanceFile,
@@ -42,29 +43,12 @@ from tenant_apps.workflow.registry import Check, Section, register_check
 from tenants.errors import DomainError, conflict, not_found
 
 MODULE = "acceptance"
-BUREAU_ROLES = ("city_bureau",)
-READER_ROLES = ("city_bureau", "finance")
 AMOUNT_MAX = Decimal("999999999999.99")
 REASON_MAX = 500
 PROOF_KINDS = (AcceptanceFile.Kind.CONTRACT, AcceptanceFile.Kind.INVOICE, AcceptanceFile.Kind.BANK_SLIP)
 
 
 # --- Who sees what --------------------------------------------------------------------------------------------------
-def is_bureau(membership) -> bool:
-    return membership is not None and membership.has_role(*BUREAU_ROLES)
-
-
-def acceptances_visible(membership):
-    """The city's acceptances for the bureau and finance; an enterprise's own; nothing for anyone else."""
-    if membership is None or not membership.is_active:
-        return Acceptance.objects.none()
-    if membership.has_role(*READER_ROLES):
-        return Acceptance.objects.exclude(application__state=Application.State.DRAFT)  # drafts stay the enterprise's
-    if membership.organisation_id is not None and membership.has_role("enterprise"):
-        return Acceptance.objects.filter(organisation_id=membership.organisation_id)
-    return Acceptance.objects.none()
-
-
 def _pk(value) -> int:
     try:
         return int(value)
@@ -72,17 +56,13 @@ def _pk(value) -> int:
         return 0
 
 
+def acceptances_visible(membership):
+    return acceptances.readable_acceptances(membership)
+
+
 def access_acceptance(membership, pk) -> Acceptance:
     """One acceptance this person may read; 404 for missing and forbidden alike."""
-    pk = _pk(pk)
-    acceptance = (
-        acceptances_visible(membership).select_related("organisation", "application", "policy").filter(pk=pk).first()
-        if pk
-        else None
-    )
-    if acceptance is None:
-        raise not_found(_("该验收申请不存在。"), code="recognition.not_found")
-    return acceptance
+    return acceptances.access_readable(membership, pk, code="recognition.not_found")
 
 
 def access_for_bureau(membership, pk) -> Acceptance:

@@ -1,4 +1,4 @@
-"""认定与补贴测算 (the city bureau): /workbench/pilots/recognition/<acceptance>/."""
+"""认定与补贴测算 (the city bureau): /workbench/pilots/acceptance/recognition/<acceptance>/."""
 
 from django.urls import path
 

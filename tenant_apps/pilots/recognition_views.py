@@ -1,4 +1,4 @@
-"""认定与补贴测算 in the workbench (/workbench/pilots/recognition/<acceptance>/), for the city bureau: a form per
+"""认定与补贴测算 in the workbench (/workbench/pilots/acceptance/recognition/<acceptance>/), for the city bureau: a form per
 project (recognised amount, hardware, level reached, in period, proven) → 保存并测算 with each breakdown; then an
 adjustment form per project (amount + reason) and the adjustment history. Thin: writes through `recognition`, a
 refusal lands on its field (the service's `projects.0.recognised_amount` → that project's form)."""

@@ -9,9 +9,10 @@ urlpatterns = [
     path("", views.admission_home, name="admission-home"),
     path("new/", views.admission_new, name="admission-new"),
     path("<int:pk>/", views.admission_edit, name="admission-edit"),
+    # Every acceptance page under acceptance/, so the side menu marks 资金申请 wherever its steps are worked.
+    path("acceptance/investment/", include("tenant_apps.pilots.investment_urls")),
+    path("acceptance/onsite/", include("tenant_apps.pilots.onsite_urls")),
+    path("acceptance/recognition/", include("tenant_apps.pilots.recognition_urls")),
+    path("acceptance/publicity/", include("tenant_apps.pilots.publicity_urls")),
     path("acceptance/", include("tenant_apps.pilots.acceptance_urls")),
-    path("investment/", include("tenant_apps.pilots.investment_urls")),
-    path("onsite/", include("tenant_apps.pilots.onsite_urls")),
-    path("recognition/", include("tenant_apps.pilots.recognition_urls")),
-    path("publicity/", include("tenant_apps.pilots.publicity_urls")),
 ]

@@ -95,7 +95,7 @@
   }
 
   function init() {
-    var form = document.getElementById("admission-form");
+    var form = document.getElementById("admission-form") || document.getElementById("acceptance-form");
     if (!form) { return; }
     enhanceDelete(form);
     form.querySelectorAll("[data-rows]").forEach(function (container) {

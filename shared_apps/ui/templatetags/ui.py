@@ -211,6 +211,17 @@ def highlight(text, query, autoescape=True):
 
 
 @register.filter
+def money(value) -> str:
+    """12345.6 → "12,345.60": amounts to the fen with thousands separators whatever the locale's format says
+    (Django's zh-hans formats have no thousands separator)."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+
+
+@register.filter
 def active_url(groups, path: str) -> str:
     """The URL of the menu item the page belongs to: the item whose URL (or one of its `also` prefixes) is the
     longest start of `path`."""

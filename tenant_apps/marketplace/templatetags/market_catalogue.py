@@ -11,6 +11,8 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from shared_apps.ui.templatetags.ui import money as ui_money
+
 register = template.Library()
 
 INTRO_TYPES = ("banner", "highlights", "description", "gallery", "support")
@@ -108,11 +110,7 @@ def spec_price(spec) -> str:
     return f"{text}/{unit}" if unit else text
 
 
-@register.filter
-def money(value) -> str:
-    if value is None or value == "":
-        return ""
-    return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+register.filter("money", ui_money)  # one formatting of amounts (shared_apps.ui)
 
 
 @register.filter
