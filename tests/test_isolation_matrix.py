@@ -15,6 +15,11 @@ name) to them, nothing of A's may change, and each party gets its refusal: anony
 401/403 (API); the other tenant's member → 403/404; B → 403/404 wherever the URL carries A's id. A itself, as the
 positive control, reaches every one of those ids.
 
+A is also a pilot enterprise with three acceptances (验收申请): one at 现场验收 with a booked visit and a supporting
+file, one at 公示 (recognised, in the bureau's draft publicity batch, with an objection and its tranches) and the draft
+it is writing. The routes that write an acceptance take the draft; the reviewers' routes are reached by the bureau (or
+finance) in the positive control. The public 公示 routes are asked for the draft batch, which they must not show.
+
 The marketplace (routes `market-*` and `api-market-*`) is off in harbin, so its routes are walked in the national
 tenant instead, by the same test parametrised by tenant (`WALKS`): A is the demo provider and the demo buyer of one
 deal — a draft with an intro image and an expert, an order waiting for its payment proof to be checked (and the
@@ -139,6 +144,7 @@ A_SUB_USERNAME = "iso_matrix_sub_a"
 A_SUB_MOBILE = "13977770011"
 A_FILE_NAME = "iso-matrix-stamped-a.pdf"
 A_LEGAL_REP = "隔离矩阵甲方法定代表人"
+A_EVIDENCE_NAME = "iso-matrix-audit-a.pdf"
 # A's 验收申请 (acceptance): one at 现场验收 with a booked visit, one at 公示 in a draft publicity batch with an
 # objection and its tranches, and the draft it is writing now. Distinctive strings, so a leak shows.
 A_PROJECT = "隔离矩阵甲方验收改造项目"
@@ -174,6 +180,7 @@ class World:
     document: int
     captcha_key: str
     admission: int = 0  # A's 入库申请, on A's application (the pilots API)
+    admission_file: int = 0  # … its audit report
     acceptance: int = 0  # A's 验收申请 at 现场验收, with a booked visit …
     acceptance_file: int = 0  # … and its supporting PDF
     acceptance_draft: int = 0  # the acceptance A is writing (editable, deletable) …
@@ -358,7 +365,7 @@ def _organisation_a_data() -> dict:
 
     from tenant_apps.organisations import services as organisations
     from tenant_apps.organisations.models import Membership
-    from tenant_apps.pilots.models import Admission
+    from tenant_apps.pilots.models import Admission, AdmissionFile
     from tenant_apps.workflow import services as workflow
     from tenant_apps.workflow.models import Task
 
@@ -373,6 +380,14 @@ def _organisation_a_data() -> dict:
         basic={"company_name": a.organisation.name, "legal_rep": A_LEGAL_REP},
         benchmark=True,
         created_by=a.user,
+    )
+    evidence = AdmissionFile.objects.create(
+        admission=admission,
+        kind=AdmissionFile.Kind.AUDIT_REPORT,
+        file=SimpleUploadedFile(A_EVIDENCE_NAME, PDF, content_type="application/pdf"),
+        original_name=A_EVIDENCE_NAME,
+        content_type="application/pdf",
+        size=len(PDF),
     )
     workflow.application_submit(application=application, actor=a.user)
     first = application.tasks.get(state=Task.State.OPEN)
@@ -402,7 +417,9 @@ def _organisation_a_data() -> dict:
         "sub_account": sub_account.pk,
         "message": message,
         "admission": admission.pk,
+        "admission_file": evidence.pk,
         "secrets": [
+            A_EVIDENCE_NAME,
             a.organisation.name,
             a.organisation.uscc,
             a.user.username,
@@ -820,6 +837,7 @@ SAMPLES = {
     "acceptance-edit": Sample(lambda w: {"pk": w.acceptance_draft}, of_a=True),
     # GET only sends everyone back to the hub (the id is not read); POST deletes the draft.
     "acceptance-delete": Sample(lambda w: {"pk": w.acceptance_draft}, of_a=True, methods=("post",)),
+    "admission-evidence": Sample(lambda w: {"pk": w.admission, "file_pk": w.admission_file}, of_a=True),
     "acceptance-file": Sample(lambda w: {"pk": w.acceptance, "file_pk": w.acceptance_file}, of_a=True),
     "api-pilots-acceptance": Sample(lambda w: {"pk": w.acceptance_draft}, of_a=True),
     "api-pilots-acceptance-file": Sample(lambda w: {"pk": w.acceptance_draft, "kind": "contract"}, of_a=True),
@@ -1183,7 +1201,7 @@ def test_organisation_a_reaches_every_id_the_outsiders_are_refused(world, tenant
     assert A_LEGAL_REP in seen["api-pilots-admission"]
     # A's acceptances: A its draft and its files, the bureau the visit, the recognition and the draft batch.
     assert A_PROJECT_DRAFT in seen["acceptance-edit"] and A_PROJECT_DRAFT in seen["api-pilots-acceptance"]
-    assert seen["acceptance-file"].startswith("%PDF")
+    assert seen["acceptance-file"].startswith("%PDF") and seen["admission-evidence"].startswith("%PDF")
     assert (
         seen["investment-template-prefilled"].startswith("PK") and seen["summary-report-template-prefilled"][:2] == "PK"
     )

@@ -292,3 +292,22 @@ def test_the_generated_form_carries_the_admission_with_hostile_text(member):
         for page in PdfReader(io.BytesIO(documents.application_form_pdf(admission.application))).pages
     )
     assert "装配车间设备联网与数据采集改造" in pdf_text and "☑" in pdf_text and "☐" in pdf_text
+
+
+def test_evidence_files_are_served_to_the_organisation_and_to_the_bureau_once_submitted(member, login_client):
+    admission = admissions.admission_start(membership=member)
+    fill(member, admission)
+    item = admission.files.get(kind="audit_report")
+    url = f"/workbench/pilots/{admission.pk}/files/{item.pk}/"
+    own = login_client(HARBIN, member.user.username).get(url)
+    assert own.status_code == 200 and b"".join(own.streaming_content).startswith(b"%PDF")
+    assert login_client(HARBIN, "hrb_bureau").get(url).status_code == 404  # a draft stays the enterprise's
+    admissions.admission_submit(membership=member, admission_id=admission.pk)
+    assert login_client(HARBIN, "hrb_bureau").get(url).status_code == 200
+    page = login_client(HARBIN, "hrb_bureau").get(f"/workbench/applications/{admission.application_id}/")
+    assert f'href="{url}"' in page.content.decode()  # the reviewer opens it from the application page
+    other = enterprise("哈尔滨另一家申报企业", n=2)
+    assert login_client(HARBIN, other.user.username).get(url).status_code == 404
+    assert (
+        login_client(HARBIN, member.user.username).get(f"/workbench/pilots/{admission.pk}/files/0/").status_code == 404
+    )

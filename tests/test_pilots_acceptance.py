@@ -374,3 +374,33 @@ def test_dates_outside_the_form_are_refused_with_their_path(member):
             membership=member, acceptance_id=acceptance.pk, projects=[{**PROJECT, "starts_on": "2024-13-01"}]
         )
     assert refused.value.field == "projects.0.starts_on"
+
+
+def test_the_generated_acceptance_table_carries_providers_products_and_hostile_text(member):
+    """The 验收及补贴申请表 the enterprise prints and stamps: its projects, each provider with products and amounts,
+    the recognition once recorded, and the pledges as printable ☑/☐; markup and control characters stay text."""
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    from tenant_apps.workflow import documents
+
+    acceptance = acceptances.acceptance_start(membership=member)
+    hostile = '<b>甲</b> & 服务商 \x07 "引号"'
+    provider = {**PROJECT["providers"][0], "name": hostile}
+    _complete(member, acceptance, projects=[{**PROJECT, "providers": [provider]}])
+    docx_text = "\n".join(
+        cell.text
+        for table in Document(io.BytesIO(documents.application_form_docx(acceptance.application))).tables
+        for row in table.rows
+        for cell in row.cells
+    )
+    assert "<b>甲</b> & 服务商" in docx_text
+    assert "MES 系统（软件）300,000.00 元" in docx_text and "合同 420,000.00 元" in docx_text
+    assert "验收及补贴申请表" in documents.form_title(acceptance.application)
+    pdf_text = "".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(documents.application_form_pdf(acceptance.application))).pages
+    )
+    assert "采集终端" in pdf_text and "☑" in pdf_text and "☐" in pdf_text

@@ -11,13 +11,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.ui.widgets import UploadInput
-from tenant_apps.pilots import acceptances, admissions
+from tenant_apps.pilots import acceptances
 from tenant_apps.pilots.admission_forms import (
-    TEXTAREA_FIELDS,
     IndicatorForm,
     NeedForm,
     ProjectForm,
     RowForm,
+    SheetForm,
     _text_input,
 )
 from tenant_apps.pilots.models import AcceptanceFile, ProjectProduct
@@ -53,35 +53,15 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class AcceptanceForm(forms.Form):
+class AcceptanceForm(SheetForm):
     """Sections 一, 四 and 五 (new files per kind, ticked files removed), and the application's `version`."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    benchmark = forms.ChoiceField(
-        label=_("愿意参与标杆样板打造"),
-        choices=[("yes", _("是")), ("no", _("否"))],
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    FILE_KINDS = AcceptanceFile.Kind
+
     remove_files = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, acceptance, **kwargs):
-        super().__init__(*args, **kwargs)
-        for code, label, max_length, _required, fixed in admissions.BASIC_FIELDS:
-            if code in TEXTAREA_FIELDS:
-                widget = forms.Textarea(attrs={"rows": 2, "maxlength": str(max_length)})
-            else:
-                extra = {"inputmode": "numeric"} if code in ("employees", "contact_mobile") else {}
-                widget = _text_input(max_length, **extra)
-            self.fields[code] = forms.CharField(
-                label=label,
-                required=False,
-                disabled=fixed,
-                widget=widget,
-                help_text=admissions.FIXED_NOTE if fixed else "",
-                initial=(acceptance.basic or {}).get(code, ""),
-            )
-        self.fields["revenue_last_year"].help_text = _("单位：万元，最多两位小数。")
+        super().__init__(*args, sheet=acceptance, **kwargs)
         self.existing = {kind: [] for kind in AcceptanceFile.Kind.values}
         for item in acceptance.files.all():
             self.existing[item.kind].append(item)
@@ -94,30 +74,10 @@ class AcceptanceForm(forms.Form):
                 help_text=MATERIAL_HELP.get(kind, _("可一次选择多个文件。")),
             )
             self.fields[kind].existing = self.existing[kind]
-        if acceptance.benchmark is not None:
-            self.fields["benchmark"].initial = "yes" if acceptance.benchmark else "no"
-        self.fields["version"].initial = acceptance.application.version
-
-    @property
-    def basic_fields(self):
-        return [self[code] for code, *_rest in admissions.BASIC_FIELDS]
-
-    @property
-    def other_fields(self):
-        return [self["benchmark"]]
 
     @property
     def file_fields(self):
         return [(self[kind], self.existing[kind]) for kind in AcceptanceFile.Kind.values]
-
-    def basic_data(self) -> dict:
-        return {code: self.cleaned_data.get(code, "") for code, *_rest in admissions.BASIC_FIELDS}
-
-    def benchmark_value(self):
-        return {"yes": True, "no": False}.get(self.cleaned_data.get("benchmark") or "")
-
-    def uploads(self) -> dict:
-        return {kind: self.cleaned_data[kind] for kind in AcceptanceFile.Kind.values if self.cleaned_data.get(kind)}
 
 
 class AcceptanceProjectForm(ProjectForm):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from shared_apps.ui.pagination import paginate
 from shared_apps.ui.tables import Column, Table
 from tenant_apps.organisations.access import check_module_access
-from tenant_apps.pilots import acceptances, defects, investment_list, kinds
+from tenant_apps.pilots import acceptances, defects, file_views, investment_list, kinds
 from tenant_apps.pilots.acceptance_forms import (
     AcceptanceForm,
     IndicatorFormSet,
@@ -30,16 +30,27 @@ from tenant_apps.pilots.acceptance_forms import (
     project_formset,
 )
 from tenant_apps.pilots.models import Acceptance
-from tenant_apps.pilots.sheet_views import Sheet, SheetPage, or_404, sheet_edit
+from tenant_apps.pilots.sheet_views import (
+    STATE_COLUMN,
+    SUBMITTED_COLUMN,
+    TITLE_COLUMN,
+    Sheet,
+    SheetPage,
+    kept,
+    or_404,
+    sheet_edit,
+    sheet_new,
+)
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError
 
+STAGE_COLUMN = Column(gettext_lazy("当前环节"), template="pilots/cells/stage.html", width="9em", name="stage")
 MINE = Table(
     columns=(
-        Column(gettext_lazy("申请名称"), "application.title", wrap=True, primary=True, name="title"),
-        Column(gettext_lazy("状态"), template="pilots/cells/state.html", width="7em", name="state"),
-        Column(gettext_lazy("当前环节"), template="pilots/cells/stage.html", width="9em", name="stage"),
-        Column(gettext_lazy("提交时间"), "application.submitted_at", format="datetime", width="9.5em"),
+        TITLE_COLUMN,
+        STATE_COLUMN,
+        STAGE_COLUMN,
+        SUBMITTED_COLUMN,
         Column(gettext_lazy("操作"), template="pilots/cells/acceptance_actions.html", width="10em", name="actions"),
     ),
     empty=gettext_lazy("还没有验收申请。项目完成后点击“添加”开始填写，内容将从入库申请带入。"),
@@ -49,9 +60,9 @@ MINE = Table(
 CITY = Table(
     columns=(
         Column(gettext_lazy("企业名称"), "organisation.name", wrap=True, primary=True, name="title"),
-        Column(gettext_lazy("状态"), template="pilots/cells/state.html", width="7em", name="state"),
-        Column(gettext_lazy("当前环节"), template="pilots/cells/stage.html", width="9em", name="stage"),
-        Column(gettext_lazy("提交时间"), "application.submitted_at", format="datetime", width="9.5em"),
+        STATE_COLUMN,
+        STAGE_COLUMN,
+        SUBMITTED_COLUMN,
         Column(
             gettext_lazy("操作"), template="pilots/cells/acceptance_city_actions.html", width="14em", name="actions"
         ),
@@ -130,14 +141,15 @@ def acceptance_home(request):
 def acceptance_new(request):
     """添加 (POST): the acceptance being written, or a new one prefilled from the admission."""
     module, membership = _member(request)
-    if request.method != "POST":
-        return redirect("acceptance-home")
-    try:
-        acceptance = acceptances.acceptance_start(membership=membership)
-    except DomainError as error:
-        template, context = _home_context(request, module, membership, refusal=error.message)
-        return render(request, template, context, status=error.status)
-    return redirect("acceptance-edit", pk=acceptance.pk)
+    return sheet_new(
+        request,
+        module,
+        membership,
+        start=acceptances.acceptance_start,
+        home_context=_home_context,
+        home="acceptance-home",
+        edit="acceptance-edit",
+    )
 
 
 # --- The form ---------------------------------------------------------------------------------------------------------
@@ -153,17 +165,12 @@ class AcceptanceSheet(Sheet):
         return bool(valid)
 
     def take_bound_rows(self) -> None:
-        self.needs_rows = [f for f in self.needs.forms if not f.is_removed() and not f.is_blank()]
-        self.projects_rows = []
-        for project in self.projects.forms:
-            if project.is_removed():
-                continue
-            project.rows = [x for x in project.indicators.forms if not x.is_removed() and not x.is_blank()]
-            project.product_rows = [x for x in project.products.forms if not x.is_removed() and not x.is_blank()]
-            if project.is_blank() and not project.rows and not project.product_rows:
-                continue
-            self.projects_rows.append(project)
+        super().take_bound_rows()
         self._group()
+
+    def take_nested_rows(self, project) -> list:
+        project.product_rows = kept(project.products.forms)
+        return project.product_rows
 
     def take_saved_rows(self, needs_count: int, counts: list[tuple[int, int]]) -> None:
         self.needs_rows = self.needs.forms[:needs_count]
@@ -349,8 +356,4 @@ def acceptance_file(request, pk: int, file_pk: int):
         item = acceptances.access_file(membership, pk, file_pk)
     except DomainError as error:
         raise Http404(error.message) from None
-    response = FileResponse(
-        item.file.open("rb"), content_type=item.content_type, filename=item.original_name, as_attachment=True
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_views.download(item)

@@ -70,22 +70,12 @@ def pilot_enterprise_of(membership) -> PilotEnterprise:
 
 
 def acceptances_of(membership):
-    organisation = getattr(membership, "organisation", None)
-    if organisation is None or not membership.is_active:
-        return Acceptance.objects.none()
-    return Acceptance.objects.filter(organisation_id=organisation.pk).select_related("application")
+    return sheets.sheets_of(Acceptance, membership)
 
 
 def access_acceptance(membership, pk) -> Acceptance:
     """The caller's own organisation's acceptance; 404 for missing and forbidden alike."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = 0
-    acceptance = acceptances_of(membership).filter(pk=pk).first() if pk else None
-    if acceptance is None:
-        raise not_found(_("该验收申请不存在。"), code="acceptance.not_found")
-    return acceptance
+    return sheets.access(acceptances_of(membership), pk, message=_("该验收申请不存在。"), code="acceptance.not_found")
 
 
 # --- Starting: prefilled from the admission -------------------------------------------------------------------------
@@ -185,11 +175,8 @@ def needs_clean(rows) -> list[dict]:
 def _products_clean(rows, path: str) -> list[dict]:
     rows = [r for r in (rows or []) if not sheets.blank(r)]
     if len(rows) > PRODUCTS_MAX:
-        raise DomainError(
-            _("每个服务商最多 %(max)s 项产品或服务。") % {"max": PRODUCTS_MAX},
-            code="acceptance.too_many",
-            field=f"{path}.products",
-        )
+        message = _("每个服务商最多 %(max)s 项产品或服务。") % {"max": PRODUCTS_MAX}
+        raise sheets.too_many(_clean.area, f"{path}.products", message)
     cleaned = []
     for k, r in enumerate(rows):
         p = f"{path}.products.{k}"
@@ -211,11 +198,8 @@ def _products_clean(rows, path: str) -> list[dict]:
 def _providers_clean(rows, path: str) -> list[dict]:
     rows = [r for r in (rows or []) if not sheets.blank(r, nested=("products",))]
     if len(rows) > PROVIDERS_MAX:
-        raise DomainError(
-            _("每个项目最多 %(max)s 个服务商。") % {"max": PROVIDERS_MAX},
-            code="acceptance.too_many",
-            field=f"{path}.providers",
-        )
+        message = _("每个项目最多 %(max)s 个服务商。") % {"max": PROVIDERS_MAX}
+        raise sheets.too_many(_clean.area, f"{path}.providers", message)
     cleaned = []
     for j, r in enumerate(rows):
         p = f"{path}.providers.{j}"
@@ -265,7 +249,7 @@ def _material_checked(upload, kind: str) -> str:
     ).mime
 
 
-def _store_projects(acceptance: Acceptance, projects: list[dict]) -> None:
+def store_projects(acceptance: Acceptance, projects: list[dict]) -> None:
     acceptance.projects.all().delete()
     for i, row in enumerate(projects):
         indicators, providers = row.pop("indicators"), row.pop("providers")
@@ -279,6 +263,9 @@ def _store_projects(acceptance: Acceptance, projects: list[dict]) -> None:
             ProjectProduct.objects.bulk_create(
                 [ProjectProduct(provider=provider, position=k, **x) for k, x in enumerate(products)]
             )
+
+
+RULES = sheets.Rules(basic_clean, needs_clean, projects_clean, store_projects)
 
 
 @transaction.atomic
@@ -296,33 +283,22 @@ def acceptance_save(
 ) -> Acceptance:
     """保存: replace each section given, keep the rest; files are added per kind (several contracts, invoices…) and
     removed by id. Only while the application is a draft, returned or withdrawn; a stale form is refused."""
-    from tenant_apps.workflow.services import application_touch
-
     pilot_enterprise_of(membership)
-    organisation = membership.organisation
     acceptance = access_acceptance(membership, acceptance_id)
     uploads = [(kind, upload) for kind, items in (files or {}).items() for upload in _as_list(items) if upload]
     if any(kind not in AcceptanceFile.Kind.values for kind, _upload in uploads):
         raise DomainError(_("未知的材料类型。"), code="acceptance.file_kind", field="files")
     checked = [(kind, upload, _material_checked(upload, kind)) for kind, upload in uploads]
-    cleaned_basic = basic_clean(basic, organisation) if basic is not None else None
-    cleaned_needs = needs_clean(needs) if needs is not None else None
-    cleaned_projects = projects_clean(projects) if projects is not None else None
-    acceptance.application = application_touch(
-        application=acceptance.application, actor=membership.user, expected_version=expected_version
+    sheets.save_sections(
+        acceptance,
+        RULES,
+        membership,
+        expected_version,
+        basic=basic,
+        needs=needs,
+        projects=projects,
+        benchmark=benchmark,
     )
-    if cleaned_basic is not None:
-        acceptance.basic = cleaned_basic
-    if benchmark is not None:
-        acceptance.benchmark = benchmark if benchmark in (True, False) else None
-    acceptance.save()
-    if cleaned_needs is not None:
-        acceptance.needs.all().delete()
-        AcceptanceNeed.objects.bulk_create(
-            [AcceptanceNeed(acceptance=acceptance, position=i, **row) for i, row in enumerate(cleaned_needs)]
-        )
-    if cleaned_projects is not None:
-        _store_projects(acceptance, cleaned_projects)
     if remove_files:
         ids = [int(pk) for pk in remove_files if str(pk).isdigit()]
         acceptance.files.filter(pk__in=ids).delete()
@@ -353,14 +329,7 @@ def project_dicts(acceptance: Acceptance) -> list[dict]:
     return [
         {
             "id": p.pk,
-            "name": p.name,
-            "starts_on": p.starts_on,
-            "ends_on": p.ends_on,
-            "content": p.content,
-            "investment": p.investment,
-            "level_before": p.level_before,
-            "level_after": p.level_after,
-            "indicators": sheets.indicator_dicts(p),
+            **sheets.project_dict(p),
             "providers": [
                 {
                     "name": v.name,
@@ -459,18 +428,8 @@ def readable_acceptances(membership):
 def access_readable(membership, pk, *, code: str = "acceptance.not_found") -> Acceptance:
     """One acceptance this person may read (`readable_acceptances`); 404 for missing and forbidden alike, with the
     caller's code (`onsite.not_found`, `recognition.not_found`)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = 0
-    acceptance = (
-        readable_acceptances(membership).select_related("organisation", "application", "policy").filter(pk=pk).first()
-        if pk
-        else None
-    )
-    if acceptance is None:
-        raise not_found(_("该验收申请不存在。"), code=code)
-    return acceptance
+    readable = readable_acceptances(membership).select_related("organisation", "application", "policy")
+    return sheets.access(readable, pk, message=_("该验收申请不存在。"), code=code)
 
 
 def access_file(membership, acceptance_id, file_id) -> AcceptanceFile:

@@ -8,6 +8,7 @@ DomainErrors the page puts next to the named field."""
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.ui.widgets import DatePickerInput, UploadInput
@@ -28,8 +29,12 @@ def _text_input(max_length: int, **attrs):
     return forms.TextInput(attrs={"maxlength": str(max_length), **attrs})
 
 
-class AdmissionForm(forms.Form):
-    """Sections 一, 四 and 五, and the application's `version` the page was drawn at."""
+class SheetForm(forms.Form):
+    """What the admission's and the acceptance's forms share: sections 一 (the basic fields, the registered identity
+    read-only) and 四 (benchmark), the application's `version` the page was drawn at, and the uploads per kind of
+    `FILE_KINDS` (the form's file model's Kind)."""
+
+    FILE_KINDS: type[models.TextChoices]
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     benchmark = forms.ChoiceField(
@@ -39,7 +44,7 @@ class AdmissionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, admission, files_by_kind: dict, **kwargs):
+    def __init__(self, *args, sheet, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label, max_length, _required, fixed in admissions.BASIC_FIELDS:
             if code in TEXTAREA_FIELDS:
@@ -53,9 +58,38 @@ class AdmissionForm(forms.Form):
                 disabled=fixed,
                 widget=widget,
                 help_text=admissions.FIXED_NOTE if fixed else "",
-                initial=(admission.basic or {}).get(code, ""),
+                initial=(sheet.basic or {}).get(code, ""),
             )
         self.fields["revenue_last_year"].help_text = _("单位：万元，最多两位小数。")
+        if sheet.benchmark is not None:
+            self.fields["benchmark"].initial = "yes" if sheet.benchmark else "no"
+        self.fields["version"].initial = sheet.application.version
+
+    @property
+    def basic_fields(self):
+        return [self[code] for code, *_rest in admissions.BASIC_FIELDS]
+
+    @property
+    def other_fields(self):
+        return [self["benchmark"]]
+
+    def basic_data(self) -> dict:
+        return {code: self.cleaned_data.get(code, "") for code, *_rest in admissions.BASIC_FIELDS}
+
+    def benchmark_value(self):
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("benchmark") or "")
+
+    def uploads(self) -> dict:
+        return {kind: self.cleaned_data[kind] for kind in self.FILE_KINDS.values if self.cleaned_data.get(kind)}
+
+
+class AdmissionForm(SheetForm):
+    """Sections 一, 四 and 五 (one file per kind), and the application's `version` the page was drawn at."""
+
+    FILE_KINDS = AdmissionFile.Kind
+
+    def __init__(self, *args, admission, files_by_kind: dict, **kwargs):
+        super().__init__(*args, sheet=admission, **kwargs)
         for kind, label in AdmissionFile.Kind.choices:
             current = files_by_kind.get(kind)
             help_text = (
@@ -68,30 +102,10 @@ class AdmissionForm(forms.Form):
             self.fields[kind] = forms.FileField(
                 label=label, required=False, widget=UploadInput(**EVIDENCE_WIDGET), help_text=help_text
             )
-        if admission.benchmark is not None:
-            self.fields["benchmark"].initial = "yes" if admission.benchmark else "no"
-        self.fields["version"].initial = admission.application.version
-
-    @property
-    def basic_fields(self):
-        return [self[code] for code, *_rest in admissions.BASIC_FIELDS]
-
-    @property
-    def other_fields(self):
-        return [self["benchmark"]]
 
     @property
     def file_fields(self):
         return [self[kind] for kind in AdmissionFile.Kind.values]
-
-    def basic_data(self) -> dict:
-        return {code: self.cleaned_data.get(code, "") for code, *_rest in admissions.BASIC_FIELDS}
-
-    def benchmark_value(self):
-        return {"yes": True, "no": False}.get(self.cleaned_data.get("benchmark") or "")
-
-    def uploads(self) -> dict:
-        return {kind: self.cleaned_data[kind] for kind in AdmissionFile.Kind.values if self.cleaned_data.get(kind)}
 
 
 class RowForm(forms.Form):

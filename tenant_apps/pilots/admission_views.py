@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,15 +29,24 @@ from tenant_apps.pilots.admission_forms import (
     project_formset,
 )
 from tenant_apps.pilots.admission_selectors import admission_tasks_awaiting, pilots_visible, sees_pilots
-from tenant_apps.pilots.sheet_views import Sheet, SheetPage, or_404, sheet_edit
+from tenant_apps.pilots.sheet_views import (
+    STATE_COLUMN,
+    SUBMITTED_COLUMN,
+    TITLE_COLUMN,
+    Sheet,
+    SheetPage,
+    or_404,
+    sheet_edit,
+    sheet_new,
+)
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError
 
 ADMISSIONS = Table(
     columns=(
-        Column(gettext_lazy("申请名称"), "application.title", wrap=True, primary=True, name="title"),
-        Column(gettext_lazy("状态"), template="pilots/cells/state.html", width="7em", name="state"),
-        Column(gettext_lazy("提交时间"), "application.submitted_at", format="datetime", width="9.5em"),
+        TITLE_COLUMN,
+        STATE_COLUMN,
+        SUBMITTED_COLUMN,
         Column(gettext_lazy("操作"), template="pilots/cells/admission_actions.html", width="10em", name="actions"),
     ),
     empty=gettext_lazy("还没有入库申请，点击“添加”开始填写。"),
@@ -108,14 +117,15 @@ def admission_home(request):
 def admission_new(request):
     """添加 (POST): the admission in progress, or a new draft prefilled from registration; refusals on the home page."""
     module, membership = _member(request)
-    if request.method != "POST":
-        return redirect("admission-home")
-    try:
-        admission = admissions.admission_start(membership=membership)
-    except DomainError as error:
-        template, context = _home_context(request, module, membership, refusal=error.message)
-        return render(request, template, context, status=error.status)
-    return redirect("admission-edit", pk=admission.pk)
+    return sheet_new(
+        request,
+        module,
+        membership,
+        start=admissions.admission_start,
+        home_context=_home_context,
+        home="admission-home",
+        edit="admission-edit",
+    )
 
 
 # --- The form ---------------------------------------------------------------------------------------------------------

@@ -22,13 +22,12 @@ from tenant_apps.pilots.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Admission,
     AdmissionFile,
-    AdmissionNeed,
     AdmissionProject,
     PilotEnterprise,
     ProjectIndicator,
 )
 from tenant_apps.workflow.models import Application
-from tenants.errors import DomainError, conflict, not_found
+from tenants.errors import DomainError, conflict
 
 KIND = "admission"
 MODULE = "admission"
@@ -77,22 +76,30 @@ def pilot_of(organisation) -> PilotEnterprise | None:
 
 
 def admissions_of(membership):
-    organisation = getattr(membership, "organisation", None)
-    if organisation is None or not membership.is_active:
-        return Admission.objects.none()
-    return Admission.objects.filter(organisation_id=organisation.pk).select_related("application")
+    return sheets.sheets_of(Admission, membership)
 
 
 def access_admission(membership, pk) -> Admission:
     """The caller's own organisation's admission; 404 for missing and forbidden alike."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = 0
-    admission = admissions_of(membership).filter(pk=pk).first() if pk else None
-    if admission is None:
-        raise not_found(_("该入库申请不存在。"), code="admission.not_found")
-    return admission
+    return sheets.access(admissions_of(membership), pk, message=_("该入库申请不存在。"), code="admission.not_found")
+
+
+EVIDENCE_READERS = ("city_bureau", "tenant_admin")
+
+
+def readable_admissions(membership):
+    """An organisation's own admissions; the bureau's and city admin's: every submitted one (drafts stay theirs)."""
+    if membership is not None and membership.is_active and membership.has_role(*EVIDENCE_READERS):
+        return Admission.objects.exclude(application__state=Application.State.DRAFT)
+    return admissions_of(membership)
+
+
+def access_evidence(membership, admission_id, file_id) -> AdmissionFile:
+    """An admission's evidence file, for its organisation and the city bureau; 404 for anyone else."""
+    admission = sheets.access(
+        readable_admissions(membership), admission_id, message=_("该文件不存在。"), code="admission.file_not_found"
+    )
+    return sheets.access(admission.files.all(), file_id, message=_("该文件不存在。"), code="admission.file_not_found")
 
 
 def _basic_prefill(organisation: Organisation) -> dict:
@@ -197,6 +204,19 @@ def _evidence_checked(upload, kind: str) -> str:
     ).mime
 
 
+def store_projects(admission: Admission, projects: list[dict]) -> None:
+    admission.projects.all().delete()
+    for i, row in enumerate(projects):
+        indicators = row.pop("indicators")
+        project = AdmissionProject.objects.create(admission=admission, position=i, **row)
+        ProjectIndicator.objects.bulk_create(
+            [ProjectIndicator(project=project, position=j, **x) for j, x in enumerate(indicators)]
+        )
+
+
+RULES = sheets.Rules(basic_clean, needs_clean, projects_clean, store_projects)
+
+
 @transaction.atomic
 def admission_save(
     *,
@@ -211,9 +231,7 @@ def admission_save(
 ) -> Admission:
     """保存: replace what the form holds (each section given), keep the rest; files by kind replace the earlier one.
     Only while the application is a draft, returned or withdrawn; a form opened before another save is refused."""
-    from tenant_apps.workflow.services import application_touch
-
-    organisation = enterprise_of(membership)
+    enterprise_of(membership)
     admission = access_admission(membership, admission_id)
     checked_files = {
         kind: (upload, _evidence_checked(upload, kind)) for kind, upload in (files or {}).items() if upload
@@ -221,30 +239,9 @@ def admission_save(
     unknown = set(checked_files) - set(AdmissionFile.Kind.values)
     if unknown:
         raise DomainError(_("未知的材料类型。"), code="admission.file_kind", field="files")
-    cleaned_basic = basic_clean(basic, organisation) if basic is not None else None
-    cleaned_needs = needs_clean(needs) if needs is not None else None
-    cleaned_projects = projects_clean(projects) if projects is not None else None
-    admission.application = application_touch(
-        application=admission.application, actor=membership.user, expected_version=expected_version
+    sheets.save_sections(
+        admission, RULES, membership, expected_version, basic=basic, needs=needs, projects=projects, benchmark=benchmark
     )
-    if cleaned_basic is not None:
-        admission.basic = cleaned_basic
-    if benchmark is not None:
-        admission.benchmark = benchmark if benchmark in (True, False) else None
-    admission.save()
-    if cleaned_needs is not None:
-        admission.needs.all().delete()
-        AdmissionNeed.objects.bulk_create(
-            [AdmissionNeed(admission=admission, position=i, **row) for i, row in enumerate(cleaned_needs)]
-        )
-    if cleaned_projects is not None:
-        admission.projects.all().delete()
-        for i, row in enumerate(cleaned_projects):
-            indicators = row.pop("indicators")
-            project = AdmissionProject.objects.create(admission=admission, position=i, **row)
-            ProjectIndicator.objects.bulk_create(
-                [ProjectIndicator(project=project, position=j, **x) for j, x in enumerate(indicators)]
-            )
     for kind, (upload, mime) in checked_files.items():
         AdmissionFile.objects.filter(admission=admission, kind=kind).delete()
         AdmissionFile.objects.create(
@@ -260,19 +257,7 @@ def admission_save(
 
 # --- Submitting ----------------------------------------------------------------------------------------------------------
 def project_dicts(admission: Admission) -> list[dict]:
-    return [
-        {
-            "name": p.name,
-            "starts_on": p.starts_on,
-            "ends_on": p.ends_on,
-            "content": p.content,
-            "investment": p.investment,
-            "level_before": p.level_before,
-            "level_after": p.level_after,
-            "indicators": sheets.indicator_dicts(p),
-        }
-        for p in admission.projects.prefetch_related("indicators")
-    ]
+    return [sheets.project_dict(p) for p in admission.projects.prefetch_related("indicators")]
 
 
 def missing(admission: Admission) -> list[tuple[str, str]]:

@@ -14,14 +14,14 @@ from rest_framework.response import Response
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
 from tenant_apps.pilots import acceptances
 from tenant_apps.pilots.api_admissions import (
-    AdmissionBasicFieldSerializer,
-    AdmissionDefectSerializer,
     AdmissionIndicatorInput,
     AdmissionIndicatorSerializer,
-    AdmissionMissingSerializer,
     AdmissionNeedInput,
     AdmissionNeedSerializer,
     AdmissionVersionInput,
+    SheetDetailMixin,
+    upload_input,
+    validated,
 )
 from tenant_apps.pilots.models import Acceptance, AcceptanceFile, ProjectProduct
 from tenant_apps.workflow.models import Application
@@ -91,54 +91,19 @@ class AcceptanceSerializer(serializers.ModelSerializer):
         return stage["name"] if stage else None
 
 
-class AcceptanceDetailSerializer(AcceptanceSerializer):
-    editable = serializers.SerializerMethodField()
-    basic_fields = serializers.SerializerMethodField()
-    basic = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="一、基本情况")
+class AcceptanceDetailSerializer(SheetDetailMixin, AcceptanceSerializer):
+    service = acceptances
+
     needs = AdmissionNeedSerializer(many=True, help_text="二、数字化转型基础")
     projects = serializers.SerializerMethodField(help_text="三、验收项目（服务商、产品服务）")
-    benchmark = serializers.BooleanField(allow_null=True, help_text="四、愿意参与标杆样板打造")
     files = AcceptanceFileSerializer(many=True, help_text="五、项目总结报告及佐证材料")
-    missing = serializers.SerializerMethodField()
-    defects = serializers.SerializerMethodField()
 
     class Meta(AcceptanceSerializer.Meta):
-        fields = [
-            *AcceptanceSerializer.Meta.fields,
-            "editable",
-            "basic_fields",
-            "basic",
-            "needs",
-            "projects",
-            "benchmark",
-            "files",
-            "missing",
-            "defects",
-        ]
-
-    def get_editable(self, acceptance) -> bool:
-        return acceptance.application.state in Application.EDITABLE_STATES
-
-    @extend_schema_field(AdmissionBasicFieldSerializer(many=True))
-    def get_basic_fields(self, acceptance) -> list[dict]:
-        from tenant_apps.pilots import admissions
-
-        return [
-            {"code": code, "label": str(label), "max_length": size, "required": required, "fixed": fixed}
-            for code, label, size, required, fixed in admissions.BASIC_FIELDS
-        ]
+        fields = [*AcceptanceSerializer.Meta.fields, *SheetDetailMixin.FIELDS]
 
     @extend_schema_field(AcceptanceProjectSerializer(many=True))
     def get_projects(self, acceptance) -> list[dict]:
         return AcceptanceProjectSerializer(acceptances.project_dicts(acceptance), many=True).data
-
-    @extend_schema_field(AdmissionMissingSerializer(many=True))
-    def get_missing(self, acceptance) -> list[dict]:
-        return [{"field": field, "message": str(message)} for field, message in acceptances.missing(acceptance)]
-
-    @extend_schema_field(AdmissionDefectSerializer(many=True))
-    def get_defects(self, acceptance) -> list[dict]:
-        return AdmissionDefectSerializer(acceptances.defect_results(acceptance), many=True).data
 
 
 # --- Input -------------------------------------------------------------------------------------------------------------
@@ -193,12 +158,6 @@ def _plain(value):
     return value
 
 
-def _valid(serializer_class, data) -> dict:
-    payload = serializer_class(data=data)
-    payload.is_valid(raise_exception=True)
-    return payload.validated_data
-
-
 def _detail(membership, pk) -> dict:
     acceptance = acceptances.access_acceptance(membership, pk)
     return AcceptanceDetailSerializer(
@@ -246,7 +205,7 @@ class AcceptanceDetailView(AcceptanceAPIView):
     @extend_schema(summary="保存验收申请（草稿）", request=AcceptanceInput, responses=AcceptanceDetailSerializer)
     def put(self, request, pk):
         acceptance = acceptances.access_acceptance(request.membership, pk)
-        data = _plain(dict(_valid(AcceptanceInput, request.data)))
+        data = _plain(dict(validated(AcceptanceInput, request.data)))
         acceptances.acceptance_save(
             membership=request.membership,
             acceptance_id=acceptance.pk,
@@ -281,14 +240,7 @@ class AcceptanceFileView(AcceptanceAPIView):
         acceptance = acceptances.access_acceptance(request.membership, pk)
         if kind not in AcceptanceFile.Kind.values:
             raise not_found(_("未知的材料类型。"), code="acceptance.file_kind")
-        payload = {"file": request.FILES.get("file")}
-        if request.data.get("version") not in (None, ""):
-            payload["version"] = request.data.get("version")
-        try:
-            data = _valid(AcceptanceFileInput, payload)
-        except serializers.ValidationError as invalid:
-            detail = {(f"files.{kind}" if key == "file" else key): value for key, value in invalid.detail.items()}
-            raise serializers.ValidationError(detail) from None
+        data = upload_input(AcceptanceFileInput, request, kind)
         acceptances.acceptance_save(
             membership=request.membership,
             acceptance_id=acceptance.pk,
@@ -327,7 +279,7 @@ class AcceptanceSubmitView(AcceptanceAPIView):
     )
     def post(self, request, pk):
         acceptance = acceptances.access_acceptance(request.membership, pk)
-        data = _valid(AdmissionVersionInput, request.data)
+        data = validated(AdmissionVersionInput, request.data)
         acceptances.acceptance_submit(
             membership=request.membership, acceptance_id=acceptance.pk, expected_version=data.get("version")
         )

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
 from tenant_apps.organisations.models import Organisation
-from tenant_apps.pilots import admission_selectors, admissions
+from tenant_apps.pilots import admission_selectors, admissions, sheets
 from tenant_apps.pilots.models import Admission, AdmissionFile, PilotEnterprise
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError, not_found
@@ -140,66 +140,52 @@ class AdmissionSerializer(serializers.ModelSerializer):
         return str(admission.basic.get("company_name", ""))
 
 
-class AdmissionDetailSerializer(AdmissionSerializer):
-    """The five sections, what submission still needs and the defect rules' results."""
+class SheetDetailMixin(serializers.Serializer):
+    """What the admission's and the acceptance's detail share: editable, the basic fields' rules, what submission
+    still needs and the defect rules' results. `service` is the form's service module (`missing`, `defect_results`)."""
+
+    service = admissions
+    FIELDS = ["editable", "basic_fields", "basic", "needs", "projects", "benchmark", "files", "missing", "defects"]
 
     editable = serializers.SerializerMethodField(help_text="草稿、已退回或已撤销时可修改")
     basic_fields = serializers.SerializerMethodField()
     basic = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="一、基本情况")
-    needs = AdmissionNeedSerializer(many=True, help_text="二、数字化改造需求")
-    projects = serializers.SerializerMethodField(help_text="三、数字化改造情况及成效")
     benchmark = serializers.BooleanField(allow_null=True, help_text="四、愿意参与标杆样板打造")
-    files = AdmissionFileSerializer(many=True, help_text="五、相关佐证材料")
     missing = serializers.SerializerMethodField(help_text="提交前尚缺的内容（只读）")
     defects = serializers.SerializerMethodField(help_text="形式审查规则及结果（只读）")
 
-    class Meta(AdmissionSerializer.Meta):
-        fields = [
-            *AdmissionSerializer.Meta.fields,
-            "editable",
-            "basic_fields",
-            "basic",
-            "needs",
-            "projects",
-            "benchmark",
-            "files",
-            "missing",
-            "defects",
-        ]
-
-    def get_editable(self, admission) -> bool:
-        return admission.application.state in Application.EDITABLE_STATES
+    def get_editable(self, sheet) -> bool:
+        return sheet.application.state in Application.EDITABLE_STATES
 
     @extend_schema_field(AdmissionBasicFieldSerializer(many=True))
-    def get_basic_fields(self, admission) -> list[dict]:
+    def get_basic_fields(self, sheet) -> list[dict]:
         return [
             {"code": code, "label": str(label), "max_length": size, "required": required, "fixed": fixed}
             for code, label, size, required, fixed in admissions.BASIC_FIELDS
         ]
 
-    @extend_schema_field(AdmissionProjectSerializer(many=True))
-    def get_projects(self, admission) -> list[dict]:
-        return AdmissionProjectSerializer(
-            [
-                {
-                    **{name: getattr(p, name) for name in PROJECT_FIELDS},
-                    "indicators": list(p.indicators.all()),
-                }
-                for p in admission.projects.all()
-            ],
-            many=True,
-        ).data
-
     @extend_schema_field(AdmissionMissingSerializer(many=True))
-    def get_missing(self, admission) -> list[dict]:
-        return [{"field": field, "message": str(message)} for field, message in admissions.missing(admission)]
+    def get_missing(self, sheet) -> list[dict]:
+        return [{"field": field, "message": str(message)} for field, message in self.service.missing(sheet)]
 
     @extend_schema_field(AdmissionDefectSerializer(many=True))
-    def get_defects(self, admission) -> list[dict]:
-        return AdmissionDefectSerializer(admissions.defect_results(admission), many=True).data
+    def get_defects(self, sheet) -> list[dict]:
+        return AdmissionDefectSerializer(self.service.defect_results(sheet), many=True).data
 
 
-PROJECT_FIELDS = ("name", "starts_on", "ends_on", "content", "investment", "level_before", "level_after")
+class AdmissionDetailSerializer(SheetDetailMixin, AdmissionSerializer):
+    """The five sections, what submission still needs and the defect rules' results."""
+
+    needs = AdmissionNeedSerializer(many=True, help_text="二、数字化改造需求")
+    projects = serializers.SerializerMethodField(help_text="三、数字化改造情况及成效")
+    files = AdmissionFileSerializer(many=True, help_text="五、相关佐证材料")
+
+    class Meta(AdmissionSerializer.Meta):
+        fields = [*AdmissionSerializer.Meta.fields, *SheetDetailMixin.FIELDS]
+
+    @extend_schema_field(AdmissionProjectSerializer(many=True))
+    def get_projects(self, admission) -> list[dict]:
+        return AdmissionProjectSerializer([sheets.project_dict(p) for p in admission.projects.all()], many=True).data
 
 
 class AdmissionNeedInput(serializers.Serializer):
@@ -287,10 +273,23 @@ class PilotStatusSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True, help_text="不能申请的原因")
 
 
-def _valid(serializer_class, data) -> dict:
+def validated(serializer_class, data) -> dict:
+    """The input checked by `serializer_class` (a refusal is the shared 400)."""
     payload = serializer_class(data=data)
     payload.is_valid(raise_exception=True)
     return payload.validated_data
+
+
+def upload_input(serializer_class, request, kind: str) -> dict:
+    """An upload's file and version, validated; a refused file is named `files.<kind>`, as the service names it."""
+    payload = {"file": request.FILES.get("file")}
+    if request.data.get("version") not in (None, ""):
+        payload["version"] = request.data.get("version")
+    try:
+        return validated(serializer_class, payload)
+    except serializers.ValidationError as invalid:
+        detail = {(f"files.{kind}" if key == "file" else key): value for key, value in invalid.detail.items()}
+        raise serializers.ValidationError(detail) from None
 
 
 def _detail_queryset(membership):
@@ -361,7 +360,7 @@ class AdmissionDetailView(AdmissionAPIView):
     )
     def put(self, request, pk):
         admission = admissions.access_admission(request.membership, pk)  # 404 before any validation
-        data = _valid(AdmissionInput, request.data)
+        data = validated(AdmissionInput, request.data)
         admissions.admission_save(
             membership=request.membership,
             admission_id=admission.pk,
@@ -391,14 +390,7 @@ class AdmissionFileView(AdmissionAPIView):
         admission = admissions.access_admission(request.membership, pk)  # 404 before any validation
         if kind not in AdmissionFile.Kind.values:
             raise not_found(_("未知的材料类型。"), code="admission.file_kind")
-        payload = {"file": request.FILES.get("file")}
-        if request.data.get("version") not in (None, ""):
-            payload["version"] = request.data.get("version")
-        try:
-            data = _valid(AdmissionFileInput, payload)
-        except serializers.ValidationError as invalid:
-            detail = {(f"files.{kind}" if key == "file" else key): value for key, value in invalid.detail.items()}
-            raise serializers.ValidationError(detail) from None
+        data = upload_input(AdmissionFileInput, request, kind)
         admissions.admission_save(
             membership=request.membership,
             admission_id=admission.pk,
@@ -423,7 +415,7 @@ class AdmissionSubmitView(AdmissionAPIView):
     )
     def post(self, request, pk):
         admission = admissions.access_admission(request.membership, pk)  # 404 before any validation
-        data = _valid(AdmissionVersionInput, request.data)
+        data = validated(AdmissionVersionInput, request.data)
         admissions.admission_submit(
             membership=request.membership, admission_id=admission.pk, expected_version=data.get("version")
         )

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
 from tenant_apps.pilots import onsite
+from tenant_apps.pilots.api_admissions import validated
 from tenant_apps.pilots.models import OnSiteVisit
 from tenants.errors import DomainError
 
@@ -112,12 +113,6 @@ class ConcludeInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=0, help_text="读取时的 version；过期返回 409")
 
 
-def _valid(serializer_class, data) -> dict:
-    payload = serializer_class(data=data)
-    payload.is_valid(raise_exception=True)
-    return payload.validated_data
-
-
 def _detail(membership, pk) -> dict:
     acceptance = onsite.access_acceptance(membership, pk)
     visits = onsite.visits_of(acceptance)
@@ -169,7 +164,7 @@ class OnsiteBookView(OnsiteAPIView):
     )
     def post(self, request, pk):
         acceptance = onsite.access_acceptance(request.membership, pk)  # 404 before any validation
-        data = _valid(BookInput, request.data)
+        data = validated(BookInput, request.data)
         data["scheduled_at"] = timezone.localtime(data["scheduled_at"])
         onsite.visit_book(membership=request.membership, acceptance_id=acceptance.pk, **data)
         return Response(_detail(request.membership, pk))
@@ -190,7 +185,7 @@ class OnsiteConcludeView(OnsiteAPIView):
     )
     def post(self, request, pk):
         acceptance = onsite.access_acceptance(request.membership, pk)  # 404 before any validation
-        data = _valid(ConcludeInput, request.data)
+        data = validated(ConcludeInput, request.data)
         onsite.visit_conclude(
             membership=request.membership,
             acceptance_id=acceptance.pk,

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
 from tenant_apps.pilots import disbursement, publicity
+from tenant_apps.pilots.api_admissions import validated
 from tenant_apps.pilots.models import Objection, PublicityBatch, PublicityItem, Tranche
 from tenants.errors import DomainError
 from tenants.modules import ensure_module
@@ -138,12 +139,6 @@ class PublicBatchSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "state", "starts_on", "ends_on", "items"]
 
 
-def _valid(serializer_class, data) -> dict:
-    payload = serializer_class(data=data)
-    payload.is_valid(raise_exception=True)
-    return payload.validated_data
-
-
 def _detail(membership, pk) -> dict:
     return BatchDetailSerializer(publicity.access_batch(membership, pk)).data
 
@@ -164,7 +159,7 @@ class BatchListView(mixins.ListModelMixin, PublicityAPIView):
     @extend_schema(summary="新建公示批次（草稿）", request=BatchInput, responses={201: BatchDetailSerializer})
     def post(self, request):
         batches_for(request.membership)
-        data = _valid(BatchInput, request.data)
+        data = validated(BatchInput, request.data)
         batch = publicity.batch_create(
             membership=request.membership, title=data["title"], days=data["days"], acceptance_ids=data["acceptances"]
         )
@@ -232,7 +227,7 @@ class ObjectionCreateView(PublicityAPIView):
     @extend_schema(summary="登记异议（公示中的批次）", request=ObjectionInput, responses={201: ObjectionSerializer})
     def post(self, request):
         batches_for(request.membership)
-        data = _valid(ObjectionInput, request.data)
+        data = validated(ObjectionInput, request.data)
         objection = publicity.objection_record(
             membership=request.membership,
             item_id=data["item"],
@@ -252,7 +247,7 @@ class ObjectionResolveView(PublicityAPIView):
     @extend_schema(summary="登记异议处理结果", request=ResolveInput, responses=ObjectionSerializer)
     def post(self, request, pk):
         batches_for(request.membership)
-        data = _valid(ResolveInput, request.data)
+        data = validated(ResolveInput, request.data)
         objection = publicity.objection_resolve(
             membership=request.membership, objection_id=pk, resolution=data["resolution"]
         )
@@ -299,7 +294,7 @@ class TranchePayView(PublicityAPIView):
     )
     def post(self, request, pk):
         disbursement.payable(request.membership)  # 403 for anyone but finance, before any validation
-        data = _valid(PayInput, request.data)
+        data = validated(PayInput, request.data)
         tranche = disbursement.tranche_pay(
             membership=request.membership,
             tranche_id=pk,

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
 from tenant_apps.pilots import recognition, subsidy
+from tenant_apps.pilots.api_admissions import validated
 from tenants.errors import not_found
 
 
@@ -169,12 +170,6 @@ def _detail(membership, pk) -> dict:
     return RecognitionSerializer(data).data
 
 
-def _valid(serializer_class, data) -> dict:
-    payload = serializer_class(data=data)
-    payload.is_valid(raise_exception=True)
-    return payload.validated_data
-
-
 # --- Views -------------------------------------------------------------------------------------------------------------
 class RecognitionView(RecognitionAPIView):
     serializer_class = RecognitionSerializer
@@ -192,7 +187,7 @@ class RecognitionView(RecognitionAPIView):
     )
     def put(self, request, pk):
         acceptance = recognition.access_acceptance(request.membership, pk)  # 404 before any validation
-        data = _valid(RecognitionInput, request.data)
+        data = validated(RecognitionInput, request.data)
         recognition.recognise(
             membership=request.membership,
             acceptance_id=acceptance.pk,
@@ -215,7 +210,7 @@ class RecognitionAdjustView(RecognitionAPIView):
         acceptance = recognition.access_acceptance(request.membership, pk)  # 404 before any validation
         if not acceptance.projects.filter(pk=project_pk).exists():
             raise not_found(_("该项目不存在。"), code="recognition.project_not_found")
-        data = _valid(AdjustInput, request.data)
+        data = validated(AdjustInput, request.data)
         recognition.adjust(
             membership=request.membership,
             project_id=project_pk,

@@ -1,38 +1,29 @@
 """The bureau's and finance's workbooks (XLSX): admissions, acceptances (with recognised, subsidy and paid
 amounts) and a publicity batch's items.
 
-Text is always written as text: a company called "=HYPERLINK(…)" stays a name, never a formula (the voucher
-exports' guard), and characters XML cannot carry are dropped. Amounts are Decimals with two places; rows are read
-in chunks with their prefetches, so the number of statements does not grow with the rows."""
+Cells come from `shared_apps.ui.xlsx` (as for the voucher exports): text is always written as text, so a company
+called "=HYPERLINK(…)" stays a name, never a formula. Amounts are Decimals with two places; rows are read in chunks
+with their prefetches, so the number of statements does not grow with the rows."""
 
 from __future__ import annotations
 
-import datetime
-import io
-import re
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from shared_apps.ui.xlsx import XLSX as XLSX  # the views name the content type and the file through this module
+from shared_apps.ui.xlsx import Sheet, workbook, workbook_bytes
+from shared_apps.ui.xlsx import download_name as download_name
 from tenant_apps.pilots import publicity
 from tenant_apps.pilots.models import Acceptance, Admission, Objection, PublicityBatch, PublicityItem, Tranche
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_ROLES = ("city_bureau", "finance")
-MONEY_FORMAT = "#,##0.00"
-HEADER_FILL = PatternFill("solid", fgColor="EEF2FF")
 CHUNK = 1000
 ZERO = Decimal("0.00")
-_NOT_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
 
 def may_export(membership) -> bool:
@@ -42,62 +33,6 @@ def may_export(membership) -> bool:
 def ensure_may_export(membership) -> None:
     if not may_export(membership):
         raise DomainError(_("只有市工信局和财政部门可以导出。"), code="pilots.export_forbidden", status=403)
-
-
-def download_name(*parts: str, extension: str = "xlsx") -> str:
-    name = "-".join(" ".join(str(part).split()) for part in parts if part)
-    return f"{_NOT_IN_FILENAME.sub('_', name)[:120] or 'export'}.{extension}"
-
-
-def _local(value):
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    return value
-
-
-class _Sheet:
-    """A write-only sheet with typed cells: text is text, money has two places, instants are local."""
-
-    def __init__(self, book: Workbook, title: str, widths: list[int]):
-        self.sheet = book.create_sheet(title=title[:31])
-        for index, width in enumerate(widths):
-            self.sheet.column_dimensions[chr(ord("A") + index)].width = width
-        self.sheet.freeze_panes = "A2"
-
-    def _cell(self, value, *, header: bool = False, bold: bool = False):
-        if isinstance(value, Decimal):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = MONEY_FORMAT
-        elif isinstance(value, datetime.datetime):
-            cell = WriteOnlyCell(self.sheet, value=_local(value))
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, datetime.date):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = "yyyy-mm-dd"
-        elif isinstance(value, int) and not isinstance(value, bool):
-            cell = WriteOnlyCell(self.sheet, value=value)
-        else:
-            text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-            cell = WriteOnlyCell(self.sheet, value=text)
-            cell.data_type = "s"  # never a formula, whatever it starts with
-        if header:
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(vertical="center")
-        if header or bold:
-            cell.font = Font(bold=True)
-        return cell
-
-    def header(self, labels) -> None:
-        self.sheet.append([self._cell(label, header=True) for label in labels])
-
-    def row(self, values, *, bold: bool = False) -> None:
-        self.sheet.append([self._cell(value, bold=bold) for value in values])
-
-
-def _bytes(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _stage_name(application: Application) -> str:
@@ -118,8 +53,8 @@ def admissions_rows():
 
 
 def admissions_xlsx() -> bytes:
-    book = Workbook(write_only=True)
-    sheet = _Sheet(book, _("入库申请"), [32, 22, 24, 10, 18, 12])
+    book = workbook()
+    sheet = Sheet(book, _("入库申请"), [32, 22, 24, 10, 18, 12])
     sheet.header([_("企业名称"), _("统一社会信用代码"), _("所属行业"), _("状态"), _("提交时间"), _("入库日期")])
     for admission in admissions_rows().iterator(chunk_size=CHUNK):
         organisation = admission.organisation
@@ -134,7 +69,7 @@ def admissions_xlsx() -> bytes:
                 pilot.admitted_on if pilot else "",
             ]
         )
-    return _bytes(book)
+    return workbook_bytes(book)
 
 
 # --- Acceptances -------------------------------------------------------------------------------------------------------
@@ -157,8 +92,8 @@ def acceptances_rows():
 
 
 def acceptances_xlsx() -> bytes:
-    book = Workbook(write_only=True)
-    sheet = _Sheet(book, _("验收及补贴申请"), [32, 44, 10, 14, 16, 16, 16])
+    book = workbook()
+    sheet = Sheet(book, _("验收及补贴申请"), [32, 44, 10, 14, 16, 16, 16])
     sheet.header(
         [
             _("企业名称"),
@@ -184,20 +119,20 @@ def acceptances_xlsx() -> bytes:
             ]
         )
     sheet.row([_("合计"), "", "", "", *totals], bold=True)
-    return _bytes(book)
+    return workbook_bytes(book)
 
 
 # --- A publicity batch ---------------------------------------------------------------------------------------------------
 def batch_xlsx(batch: PublicityBatch) -> bytes:
-    book = Workbook(write_only=True)
-    facts = _Sheet(book, _("公示信息"), [14, 48])
+    book = workbook()
+    facts = Sheet(book, _("公示信息"), [14, 48])
     facts.header([_("项目"), _("内容")])
     facts.row([_("公示标题"), batch.title])
     facts.row([_("状态"), batch.get_state_display()])
     facts.row([_("公示天数（自然日）"), batch.days])
     facts.row([_("公示开始"), batch.starts_on or ""])
     facts.row([_("公示截止"), batch.ends_on or ""])
-    sheet = _Sheet(book, _("公示名单"), [8, 32, 44, 16, 16, 10, 12])
+    sheet = Sheet(book, _("公示名单"), [8, 32, 44, 16, 16, 10, 12])
     sheet.header(
         [_("序号"), _("企业名称"), _("项目"), _("认定投资（元）"), _("补贴金额（元）"), _("异议"), _("未处理异议")]
     )
@@ -224,4 +159,4 @@ def batch_xlsx(batch: PublicityBatch) -> bytes:
             ]
         )
     sheet.row([_("合计"), "", "", recognised, subsidy, "", ""], bold=True)
-    return _bytes(book)
+    return workbook_bytes(book)

@@ -24,21 +24,34 @@ def _admission(application) -> Admission | None:
     )
 
 
+def _file_link(url_name: str, sheet_pk: int, item) -> str:
+    """A supporting file on the application page as its download (the route checks who may read it)."""
+    from django.utils.html import format_html
+
+    try:
+        return format_html('<a href="{}">{}</a>', reverse(url_name, args=[sheet_pk, item.pk]), item.original_name)
+    except NoReverseMatch:
+        return item.original_name
+
+
 def _level(value) -> str:
     return LEVEL_NAMES.get(value, "—") if value else "—"
 
 
-def _project_rows(admission: Admission) -> list[tuple[str, str]]:
+def _project_rows(sheet, *, investment_label: str, money, extra=None) -> list[tuple[str, str]]:
+    """三's rows of an admission or an acceptance: each project's own, `extra(project, n)`'s (the acceptance's
+    providers), then its indicators. `investment_label` (with `%(n)s`) and `money` are the form's unit."""
     rows = []
-    for n, p in enumerate(admission.projects.all(), start=1):
-        period = f"{p.starts_on or '—'} 至 {p.ends_on or '—'}"
+    for n, p in enumerate(sheet.projects.all(), start=1):
         rows += [
             (_("项目%(n)s 名称") % {"n": n}, p.name),
-            (_("项目%(n)s 周期") % {"n": n}, period),
-            (_("项目%(n)s 投资（万元）") % {"n": n}, str(p.investment if p.investment is not None else "—")),
+            (_("项目%(n)s 周期") % {"n": n}, f"{p.starts_on or '—'} 至 {p.ends_on or '—'}"),
+            (investment_label % {"n": n}, money(p.investment)),
             (_("项目%(n)s 数字化水平") % {"n": n}, f"{_level(p.level_before)} → {_level(p.level_after)}"),
             (_("项目%(n)s 改造内容") % {"n": n}, p.content),
         ]
+        if extra is not None:
+            rows += extra(p, n)
         for indicator in p.indicators.all():
             unit = f"（{indicator.unit}）" if indicator.unit else ""
             rows.append(
@@ -50,40 +63,55 @@ def _project_rows(admission: Admission) -> list[tuple[str, str]]:
     return rows
 
 
-def _basic_rows(admission: Admission) -> list[tuple[str, str]]:
-    return [(str(label), str(admission.basic.get(code, ""))) for code, label, *_rest in admissions.BASIC_FIELDS]
+def _admission_project_rows(admission: Admission) -> list[tuple[str, str]]:
+    return _project_rows(
+        admission,
+        investment_label=_("项目%(n)s 投资（万元）"),
+        money=lambda value: str(value if value is not None else "—"),
+    )
 
 
-def _need_rows(admission: Admission) -> list[tuple[str, str]]:
+def _checks(results) -> list[tuple[str, str]]:
+    """The defect rules as ✔/✘ with their findings."""
     return [
-        (f"{n}. {need.kind}", need.description + (f"；{need.analysis}" if need.analysis else ""))
-        for n, need in enumerate(admission.needs.all(), start=1)
+        (
+            ("✔ " if result.passed else "✘ ") + result.label,
+            "；".join(f.message for f in result.findings) or _("未发现问题"),
+        )
+        for result in results
     ]
 
 
-def _benchmark(admission: Admission) -> str:
-    return {True: _("是"), False: _("否")}.get(admission.benchmark, "—")
+def _basic_rows(sheet) -> list[tuple[str, str]]:
+    return [(str(label), str(sheet.basic.get(code, ""))) for code, label, *_rest in admissions.BASIC_FIELDS]
+
+
+def _need_rows(sheet) -> list[tuple[str, str]]:
+    return [
+        (f"{n}. {need.kind}", need.description + (f"；{need.analysis}" if need.analysis else ""))
+        for n, need in enumerate(sheet.needs.all(), start=1)
+    ]
+
+
+def _benchmark(sheet) -> str:
+    return {True: _("是"), False: _("否")}.get(sheet.benchmark, "—")
 
 
 def content(application) -> list[Section]:
     admission = _admission(application)
     if admission is None:
         return []
-    checks = [
-        (
-            ("✔ " if result.passed else "✘ ") + result.label,
-            "；".join(f.message for f in result.findings) or _("未发现问题"),
-        )
-        for result in admissions.defect_results(admission)
+    checks = _checks(admissions.defect_results(admission))
+    files = [
+        (str(f.get_kind_display()), _file_link("admission-evidence", admission.pk, f)) for f in admission.files.all()
     ]
-    files = [(str(f.get_kind_display()), f.original_name) for f in admission.files.all()]
     scan = scans.section(application)  # 盖章件预审: once the stamped scan is in (computed once, cached)
     return [
         *([scan] if scan is not None else []),
         Section(_("形式审查"), checks),
         Section(_("一、基本情况"), _basic_rows(admission)),
         Section(_("二、数字化改造需求"), _need_rows(admission)),
-        Section(_("三、数字化改造情况及成效"), _project_rows(admission)),
+        Section(_("三、数字化改造情况及成效"), _admission_project_rows(admission)),
         Section(_("四、其他情况"), [(_("愿意参与标杆样板打造"), _benchmark(admission))]),
         Section(_("五、相关佐证材料"), files or [(_("材料"), "—")]),
     ]
@@ -95,7 +123,7 @@ def form_rows(application) -> list[tuple[str, str]] | None:
         return None
     rows = [(_("一、基本情况"), "")] + _basic_rows(admission)
     rows += [(_("二、数字化改造需求"), "")] + _need_rows(admission)
-    rows += [(_("三、数字化改造情况及成效"), "")] + _project_rows(admission)
+    rows += [(_("三、数字化改造情况及成效"), "")] + _admission_project_rows(admission)
     return rows
 
 
@@ -111,14 +139,19 @@ def form_pledges(application) -> list[tuple[bool, str]] | None:
     ]
 
 
-def edit_url(application) -> str | None:
-    admission_id = Admission.objects.filter(application=application).values_list("pk", flat=True).first()
-    if admission_id is None:
+def _edit_url(model, url_name: str, application) -> str | None:
+    """The form's own edit page for its application (None without one, or where the page is not routed)."""
+    pk = model.objects.filter(application=application).values_list("pk", flat=True).first()
+    if pk is None:
         return None
     try:
-        return reverse("admission-edit", args=[admission_id])
+        return reverse(url_name, args=[pk])
     except NoReverseMatch:
         return None
+
+
+def edit_url(application) -> str | None:
+    return _edit_url(Admission, "admission-edit", application)
 
 
 # --- 验收申请 (acceptance) ------------------------------------------------------------------------------------------------
@@ -137,62 +170,35 @@ def _money(value) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def _acceptance_project_rows(acceptance) -> list[tuple[str, str]]:
+def _provider_rows(project, n: int) -> list[tuple[str, str]]:
     rows = []
-    for n, p in enumerate(acceptance.projects.all(), start=1):
-        rows += [
-            (_("项目%(n)s 名称") % {"n": n}, p.name),
-            (_("项目%(n)s 周期") % {"n": n}, f"{p.starts_on or '—'} 至 {p.ends_on or '—'}"),
-            (_("项目%(n)s 总投资（元）") % {"n": n}, _money(p.investment)),
-            (_("项目%(n)s 数字化水平") % {"n": n}, f"{_level(p.level_before)} → {_level(p.level_after)}"),
-            (_("项目%(n)s 改造内容") % {"n": n}, p.content),
-        ]
-        for provider in p.providers.all():
-            products = "；".join(
-                f"{x.name}（{x.get_kind_display()}）{_money(x.amount)} 元" for x in provider.products.all()
-            )
-            uscc = f"（{provider.uscc}）" if provider.uscc else ""
-            contract = _("合同 %(amount)s 元") % {"amount": _money(provider.contract_amount)}
-            rows.append((_("项目%(n)s 服务商") % {"n": n}, f"{provider.name}{uscc}，{contract}：{products or '—'}"))
-        for indicator in p.indicators.all():
-            unit = f"（{indicator.unit}）" if indicator.unit else ""
-            rows.append(
-                (
-                    _("项目%(n)s 成效指标") % {"n": n},
-                    f"{indicator.name or '—'}{unit}：{indicator.before} → {indicator.after}",
-                )
-            )
+    for provider in project.providers.all():
+        products = "；".join(
+            f"{x.name}（{x.get_kind_display()}）{_money(x.amount)} 元" for x in provider.products.all()
+        )
+        uscc = f"（{provider.uscc}）" if provider.uscc else ""
+        contract = _("合同 %(amount)s 元") % {"amount": _money(provider.contract_amount)}
+        rows.append((_("项目%(n)s 服务商") % {"n": n}, f"{provider.name}{uscc}，{contract}：{products or '—'}"))
     return rows
+
+
+def _acceptance_project_rows(acceptance) -> list[tuple[str, str]]:
+    return _project_rows(acceptance, investment_label=_("项目%(n)s 总投资（元）"), money=_money, extra=_provider_rows)
 
 
 def acceptance_sections(acceptance) -> list[Section]:
     """The form's own sections (both the reviewers' page and the applicant's read-only view)."""
     from tenant_apps.pilots import acceptances
 
-    checks = [
-        (
-            ("✔ " if result.passed else "✘ ") + result.label,
-            "；".join(f.message for f in result.findings) or _("未发现问题"),
-        )
-        for result in acceptances.defect_results(acceptance)
-    ]
-    files = [(str(f.get_kind_display()), f.original_name) for f in acceptance.files.all()]
-    needs = [
-        (f"{n}. {need.kind}", need.description + (f"；{need.analysis}" if need.analysis else ""))
-        for n, need in enumerate(acceptance.needs.all(), start=1)
+    files = [
+        (str(f.get_kind_display()), _file_link("acceptance-file", acceptance.pk, f)) for f in acceptance.files.all()
     ]
     return [
-        Section(_("形式审查"), checks),
-        Section(
-            _("一、基本情况"),
-            [(str(label), str(acceptance.basic.get(code, ""))) for code, label, *_rest in admissions.BASIC_FIELDS],
-        ),
-        Section(_("二、数字化转型基础"), needs or [(_("需求"), "—")]),
+        Section(_("形式审查"), _checks(acceptances.defect_results(acceptance))),
+        Section(_("一、基本情况"), _basic_rows(acceptance)),
+        Section(_("二、数字化转型基础"), _need_rows(acceptance) or [(_("需求"), "—")]),
         Section(_("三、数字化改造情况及成效"), _acceptance_project_rows(acceptance)),
-        Section(
-            _("四、其他情况"),
-            [(_("愿意参与标杆样板打造"), {True: _("是"), False: _("否")}.get(acceptance.benchmark, "—"))],
-        ),
+        Section(_("四、其他情况"), [(_("愿意参与标杆样板打造"), _benchmark(acceptance))]),
         Section(_("五、项目总结报告及佐证材料"), files or [(_("材料"), "—")]),
     ]
 
@@ -249,13 +255,7 @@ def acceptance_form_pledges(application) -> list[tuple[bool, str]] | None:
 def acceptance_edit_url(application) -> str | None:
     from tenant_apps.pilots.models import Acceptance
 
-    acceptance_id = Acceptance.objects.filter(application=application).values_list("pk", flat=True).first()
-    if acceptance_id is None:
-        return None
-    try:
-        return reverse("acceptance-edit", args=[acceptance_id])
-    except NoReverseMatch:
-        return None
+    return _edit_url(Acceptance, "acceptance-edit", application)
 
 
 # Called after every state change of an acceptance (inside the deciding transaction), in order.

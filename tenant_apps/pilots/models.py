@@ -51,7 +51,64 @@ class DefectRule(models.Model):
         return self.get_code_display()
 
 
-class Admission(models.Model):
+# --- What the admission and the acceptance forms share (abstract: each form keeps its own tables) --------------------
+class SheetModel(models.Model):
+    """A form (admission or acceptance): 一、基本情况 as data, 四's benchmark answer, who started it and when; the
+    concrete model adds its organisation and its engine application."""
+
+    basic = models.JSONField(_("基本情况"), default=dict, blank=True)
+    benchmark = models.BooleanField(_("愿意参与标杆样板打造"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SheetNeed(models.Model):
+    """A need before transformation (repeatable); the concrete model adds the link to its form."""
+
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("需求类型"), max_length=30)
+    description = models.CharField(_("需求描述"), max_length=500)
+    analysis = models.CharField(_("问题及需求分析"), max_length=1000, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SheetProject(models.Model):
+    """A transformation project (repeatable); the concrete model adds the link to its form, the investment in its
+    unit and the named constraints."""
+
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("项目名称"), max_length=60)
+    # A draft may be incomplete: everything but the name can wait until submission.
+    starts_on = models.DateField(_("开始日期"), null=True, blank=True)
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+    content = models.TextField(_("改造内容"), max_length=2000, blank=True)
+    level_before = models.PositiveSmallIntegerField(_("改造前数字化水平"), choices=LEVELS, null=True, blank=True)
+    level_after = models.PositiveSmallIntegerField(_("改造后数字化水平"), choices=LEVELS, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SheetIndicator(models.Model):
+    """A result indicator of a project: name, unit, before, after (e.g. 设备联网率 % 20 → 85)."""
+
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("指标名称"), max_length=30, blank=True)
+    unit = models.CharField(_("单位"), max_length=10, blank=True)
+    before = models.CharField(_("改造前"), max_length=20, blank=True)
+    after = models.CharField(_("改造后"), max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Admission(SheetModel):
     """入库申请: one per enterprise and tenant while it is not rejected (a rejected one may be followed by another)."""
 
     organisation = models.ForeignKey(
@@ -60,11 +117,6 @@ class Admission(models.Model):
     application = models.OneToOneField(
         "workflow.Application", on_delete=models.PROTECT, related_name="admission", verbose_name=_("审核申请")
     )
-    basic = models.JSONField(_("基本情况"), default=dict, blank=True)
-    benchmark = models.BooleanField(_("愿意参与标杆样板打造"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("入库申请")
@@ -72,30 +124,21 @@ class Admission(models.Model):
         ordering = ["-created_at", "-id"]
 
 
-class AdmissionNeed(models.Model):
+class AdmissionNeed(SheetNeed):
     """二、数字化改造需求: what the enterprise lacked before transformation (repeatable)."""
 
     admission = models.ForeignKey(Admission, on_delete=models.CASCADE, related_name="needs")
-    position = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(_("需求类型"), max_length=30)
-    description = models.CharField(_("需求描述"), max_length=500)
-    analysis = models.CharField(_("问题及需求分析"), max_length=1000, blank=True)
 
     class Meta:
         ordering = ["admission", "position", "id"]
 
 
-class AdmissionProject(models.Model):
+class AdmissionProject(SheetProject):
     """三、数字化改造情况及成效: a transformation project inside the pilot period (repeatable)."""
 
     admission = models.ForeignKey(Admission, on_delete=models.CASCADE, related_name="projects")
-    position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("项目名称"), max_length=60)
-    # A draft may be incomplete: everything but the name can wait until submission.
-    starts_on = models.DateField(_("开始日期"), null=True, blank=True)
-    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
-    content = models.TextField(_("改造内容"), max_length=2000, blank=True)
     investment = models.DecimalField(_("项目投资（万元）"), null=True, blank=True, **MONEY)
+    # The admission's levels also carry range validators (its migration has them; the acceptance's do not).
     level_before = models.PositiveSmallIntegerField(
         _("改造前数字化水平"),
         choices=LEVELS,
@@ -122,15 +165,8 @@ class AdmissionProject(models.Model):
         ]
 
 
-class ProjectIndicator(models.Model):
-    """A result indicator of a project: name, unit, before, after (e.g. 设备联网率 % 20 → 85)."""
-
+class ProjectIndicator(SheetIndicator):
     project = models.ForeignKey(AdmissionProject, on_delete=models.CASCADE, related_name="indicators")
-    position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("指标名称"), max_length=30, blank=True)
-    unit = models.CharField(_("单位"), max_length=10, blank=True)
-    before = models.CharField(_("改造前"), max_length=20, blank=True)
-    after = models.CharField(_("改造后"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["project", "position", "id"]
@@ -181,7 +217,7 @@ def _acceptance_path(instance, filename: str) -> str:
     return f"pilots/acceptance/{uuid.uuid4().hex}.{suffix}"
 
 
-class Acceptance(models.Model):
+class Acceptance(SheetModel):
     """验收申请: a pilot enterprise asks for its finished projects to be accepted and subsidised. Reviewed through the
     engine as kind `acceptance` (the tenant's `[flows.acceptance]`: material review → on-site acceptance → stamped
     table → its review → publicity → disbursement). Amounts here are in 元 (contracts and invoices are)."""
@@ -193,16 +229,11 @@ class Acceptance(models.Model):
     application = models.OneToOneField(
         "workflow.Application", on_delete=models.PROTECT, related_name="acceptance", verbose_name=_("审核申请")
     )
-    basic = models.JSONField(_("基本情况"), default=dict, blank=True)
-    benchmark = models.BooleanField(_("愿意参与标杆样板打造"), null=True, blank=True)
     # Set when the bureau records the recognition: the policy version that applied, kept even if a newer one arrives.
     policy = models.ForeignKey(
         "configuration.SubsidyPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recognised_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("验收申请")
@@ -210,32 +241,21 @@ class Acceptance(models.Model):
         ordering = ["-created_at", "-id"]
 
 
-class AcceptanceNeed(models.Model):
+class AcceptanceNeed(SheetNeed):
     """数字化转型基础: the needs before transformation (repeatable, prefilled from the admission)."""
 
     acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="needs")
-    position = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(_("需求类型"), max_length=30)
-    description = models.CharField(_("需求描述"), max_length=500)
-    analysis = models.CharField(_("问题及需求分析"), max_length=1000, blank=True)
 
     class Meta:
         ordering = ["acceptance", "position", "id"]
 
 
-class AcceptanceProject(models.Model):
+class AcceptanceProject(SheetProject):
     """A project to accept, with its providers and their products; the bureau's recognition and the subsidy computed
     from it live on the same row (one project, one recognised amount, one subsidy)."""
 
     acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="projects")
-    position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("项目名称"), max_length=60)
-    starts_on = models.DateField(_("开始日期"), null=True, blank=True)
-    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
-    content = models.TextField(_("改造内容"), max_length=2000, blank=True)
     investment = models.DecimalField(_("项目总投资（元）"), null=True, blank=True, **MONEY)
-    level_before = models.PositiveSmallIntegerField(_("改造前数字化水平"), choices=LEVELS, null=True, blank=True)
-    level_after = models.PositiveSmallIntegerField(_("改造后数字化水平"), choices=LEVELS, null=True, blank=True)
     # The bureau's recognition after the on-site acceptance (the national SME digital-level indicators, 2024).
     recognised_amount = models.DecimalField(_("认定投资（元）"), null=True, blank=True, **MONEY)
     recognised_hardware = models.DecimalField(_("其中硬件投入（元）"), null=True, blank=True, **MONEY)
@@ -262,13 +282,8 @@ class AcceptanceProject(models.Model):
         ]
 
 
-class AcceptanceIndicator(models.Model):
+class AcceptanceIndicator(SheetIndicator):
     project = models.ForeignKey(AcceptanceProject, on_delete=models.CASCADE, related_name="indicators")
-    position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("指标名称"), max_length=30, blank=True)
-    unit = models.CharField(_("单位"), max_length=10, blank=True)
-    before = models.CharField(_("改造前"), max_length=20, blank=True)
-    after = models.CharField(_("改造后"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["project", "position", "id"]

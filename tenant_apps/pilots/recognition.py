@@ -19,7 +19,7 @@ Choices:
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from tenant_apps.configuration.models import SubsidyPolicy
 from tenant_apps.pilots import acceptances, subsidy
 from tenant_apps.pilots.acceptances import is_bureau
+from tenant_apps.pilots.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Acceptance,
     AcceptanceFile,
@@ -46,6 +47,8 @@ MODULE = "acceptance"
 AMOUNT_MAX = Decimal("999999999999.99")
 REASON_MAX = 500
 PROOF_KINDS = (AcceptanceFile.Kind.CONTRACT, AcceptanceFile.Kind.INVOICE, AcceptanceFile.Kind.BANK_SLIP)
+
+_clean = Cleaner("recognition")
 
 
 # --- Who sees what --------------------------------------------------------------------------------------------------
@@ -101,27 +104,11 @@ def editable(acceptance: Acceptance) -> bool:
 
 # --- Cleaning --------------------------------------------------------------------------------------------------------
 def _money(value, *, field: str, label, required: bool = True) -> Decimal | None:
-    if value in (None, ""):
-        if required:
-            raise DomainError(_("请填写%(label)s。") % {"label": label}, code="recognition.required", field=field)
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        amount = None
-    if (
-        amount is None
-        or not amount.is_finite()
-        or amount < 0
-        or amount > AMOUNT_MAX
-        or amount != amount.quantize(subsidy.FEN)
-    ):
-        raise DomainError(
-            _("%(label)s须为不小于 0 的金额，最多两位小数。") % {"label": label},
-            code="recognition.money",
-            field=field,
-        )
-    return amount.quantize(subsidy.FEN)
+    """An amount in 元 to the fen (the forms' cleaner, with recognition's codes and its larger ceiling)."""
+    if required and value in (None, ""):
+        raise DomainError(_("请填写%(label)s。") % {"label": label}, code="recognition.required", field=field)
+    amount = _clean.money(value, field=field, label=label, maximum=AMOUNT_MAX)
+    return None if amount is None else amount.quantize(subsidy.FEN)
 
 
 def _flag(value) -> bool:

@@ -13,9 +13,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shared_apps.ui.tables import Column
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError
+
+# The columns both forms' lists share.
+TITLE_COLUMN = Column(gettext_lazy("申请名称"), "application.title", wrap=True, primary=True, name="title")
+STATE_COLUMN = Column(gettext_lazy("状态"), template="pilots/cells/state.html", width="7em", name="state")
+SUBMITTED_COLUMN = Column(gettext_lazy("提交时间"), "application.submitted_at", format="datetime", width="9.5em")
+
+
+def kept(forms) -> list:
+    """The rows of a formset the service sees: neither removed nor blank."""
+    return [f for f in forms if not f.is_removed() and not f.is_blank()]
 
 
 @dataclass
@@ -45,15 +57,20 @@ class Sheet:
 
     # Which rows the service sees, in its order (blank and removed rows are not sent).
     def take_bound_rows(self) -> None:
-        self.needs_rows = [f for f in self.needs.forms if not f.is_removed() and not f.is_blank()]
+        self.needs_rows = kept(self.needs.forms)
         self.projects_rows = []
         for project in self.projects.forms:
             if project.is_removed():
                 continue
-            project.rows = [x for x in project.indicators.forms if not x.is_removed() and not x.is_blank()]
-            if project.is_blank() and not project.rows:
+            project.rows = kept(project.indicators.forms)
+            nested = self.take_nested_rows(project)
+            if project.is_blank() and not project.rows and not nested:
                 continue
             self.projects_rows.append(project)
+
+    def take_nested_rows(self, project) -> list:
+        """Hook: the project's further rows a form keeps on it (the acceptance's products); any makes it count."""
+        return []
 
     def take_saved_rows(self, needs_count: int, indicator_counts: list[int]) -> None:
         self.needs_rows = self.needs.forms[:needs_count]
@@ -119,6 +136,19 @@ def place_check(sheet: Sheet, obj, *, missing: Callable, defect_results: Callabl
     for result in defect_results(obj):
         for finding in result.findings:
             sheet.place(finding.field, finding.message, "error" if finding.blocking else "warning")
+
+
+def sheet_new(request, module, membership, *, start: Callable, home_context: Callable, home: str, edit: str):
+    """添加 (POST): the form in progress or a new one (`start(membership=…)`), then its edit page; a refusal is
+    shown on the home page (`home_context(request, module, membership, refusal=…) -> (template, context)`)."""
+    if request.method != "POST":
+        return redirect(home)
+    try:
+        obj = start(membership=membership)
+    except DomainError as error:
+        template, context = home_context(request, module, membership, refusal=error.message)
+        return render(request, template, context, status=error.status)
+    return redirect(edit, pk=obj.pk)
 
 
 def or_404(access: Callable, membership, pk):

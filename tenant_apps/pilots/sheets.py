@@ -5,12 +5,16 @@ form's codes and dotted field paths."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from tenant_apps.pilots.cleaning import Cleaner
-from tenants.errors import DomainError
+from tenants.errors import DomainError, not_found
 
 NEEDS_MAX, PROJECTS_MAX, INDICATORS_MAX = 20, 20, 10
+PROJECT_FIELDS = ("name", "starts_on", "ends_on", "content", "investment", "level_before", "level_after")
 INDICATOR_FIELDS = (("name", "指标名称", 30), ("unit", "单位", 10), ("before", "改造前", 20), ("after", "改造后", 20))
 # What submission needs of each project, in the order of the form.
 PROJECT_REQUIRED = (
@@ -21,6 +25,27 @@ PROJECT_REQUIRED = (
     ("level_before", "改造前数字化水平"),
     ("level_after", "改造后数字化水平"),
 )
+
+
+def sheets_of(model, membership):
+    """The caller's own organisation's admissions or acceptances (`model`), the application joined."""
+    organisation = getattr(membership, "organisation", None)
+    if organisation is None or not membership.is_active:
+        return model.objects.none()
+    return model.objects.filter(organisation_id=organisation.pk).select_related("application")
+
+
+def access(queryset, pk, *, message, code):
+    """The row `pk` of `queryset` (what the caller may see); 404 (`message`, `code`) for missing and forbidden
+    alike, a malformed id included."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = 0
+    row = queryset.filter(pk=pk).first() if pk else None
+    if row is None:
+        raise not_found(message, code=code)
+    return row
 
 
 def blank(row: dict, nested=()) -> bool:
@@ -104,6 +129,48 @@ def projects_clean(rows, cleaner: Cleaner, *, investment, nested=("indicators",)
 
 def indicator_dicts(project) -> list[dict]:
     return [{"name": x.name, "unit": x.unit, "before": x.before, "after": x.after} for x in project.indicators.all()]
+
+
+def project_dict(project) -> dict:
+    """A saved project's shared fields and indicators, as the cleaners return them (the defect rules read these)."""
+    return {**{name: getattr(project, name) for name in PROJECT_FIELDS}, "indicators": indicator_dicts(project)}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What each form cleans and stores its own way (its service's functions)."""
+
+    basic_clean: Callable  # (data, organisation) -> dict
+    needs_clean: Callable  # (rows) -> list[dict]
+    projects_clean: Callable  # (rows) -> list[dict]
+    store_projects: Callable  # (sheet, cleaned projects) -> None
+
+
+def save_sections(sheet, rules: Rules, membership, expected_version, *, basic, needs, projects, benchmark) -> None:
+    """The part of 保存 both forms share, once their files are checked (None: the section was not sent): 一, 二 and
+    三 cleaned by the form's `rules`, then the application touched (a stale form refused), 一 and 四 on the row, 二
+    replaced and 三 stored the form's way."""
+    from tenant_apps.workflow.services import application_touch
+
+    cleaned_basic = rules.basic_clean(basic, membership.organisation) if basic is not None else None
+    cleaned_needs = rules.needs_clean(needs) if needs is not None else None
+    cleaned_projects = rules.projects_clean(projects) if projects is not None else None
+    sheet.application = application_touch(
+        application=sheet.application, actor=membership.user, expected_version=expected_version
+    )
+    if cleaned_basic is not None:
+        sheet.basic = cleaned_basic
+    if benchmark is not None:
+        sheet.benchmark = benchmark if benchmark in (True, False) else None
+    sheet.save()
+    if cleaned_needs is not None:
+        rows = sheet.needs
+        rows.all().delete()
+        rows.model.objects.bulk_create(
+            [rows.model(**{rows.field.name: sheet}, position=i, **row) for i, row in enumerate(cleaned_needs)]
+        )
+    if cleaned_projects is not None:
+        rules.store_projects(sheet, cleaned_projects)
 
 
 def missing(sheet, projects: list[dict], *, basic_fields, investment_label, needs_message, projects_message, files):

@@ -1,105 +1,34 @@
 """Operations' exports: an activity's issuance and redemption figures (XLSX: the figures, then every voucher issued)
 and settlement statements (XLSX and PDF).
 
-Text in the workbooks is always written as text: a company called "=HYPERLINK(…)" stays a name, never a formula,
-and characters XML cannot carry are dropped. PDFs use the platform's embedded CJK font (workflow.documents, ADR
-0017) and pass every string through `_para`, which escapes ReportLab's mini-markup."""
+Text in the workbooks is always written as text (`shared_apps.ui.xlsx`, shared with the pilots' exports): a company
+called "=HYPERLINK(…)" stays a name, never a formula, and characters XML cannot carry are dropped. PDFs use the
+platform's embedded CJK font (workflow.documents, ADR 0017) and pass every string through `_para`, which escapes
+ReportLab's mini-markup."""
 
 from __future__ import annotations
 
-import datetime
 import io
-import re
 from decimal import Decimal
 from html import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from shared_apps.ui.xlsx import XLSX as XLSX  # the views name the content type and the file through this module
+from shared_apps.ui.xlsx import Sheet, workbook, workbook_bytes
+from shared_apps.ui.xlsx import download_name as download_name
 from tenant_apps.vouchers import ops_selectors, selectors
 from tenant_apps.workflow.documents import BODY, FONT, MARGIN, TITLE, pdf_font
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_FORMAT = "#,##0.00"
-WHEN_FORMAT = "yyyy-mm-dd hh:mm"
-HEADER_FILL = PatternFill("solid", fgColor="EEF2FF")
 VOUCHER_CHUNK = 2000
-_NOT_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-
-
-def download_name(*parts: str, extension: str) -> str:
-    name = "-".join(" ".join(str(part).split()) for part in parts if part)
-    return f"{_NOT_IN_FILENAME.sub('_', name)[:120] or 'export'}.{extension}"
-
-
-def local(value: datetime.datetime | None) -> datetime.datetime | None:
-    """Local wall time without a zone (spreadsheets know none)."""
-    if value is None:
-        return None
-    return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-
-
-# --- XLSX -----------------------------------------------------------------------------------------------------------
-class _Sheet:
-    """A write-only sheet with typed cells: text is text, money has two places, instants are local."""
-
-    def __init__(self, book: Workbook, title: str, widths: list[int]):
-        self.sheet = book.create_sheet(title=title[:31])
-        for index, width in enumerate(widths):
-            self.sheet.column_dimensions[chr(ord("A") + index)].width = width
-        self.sheet.freeze_panes = "A2"
-
-    def _cell(self, value, *, header: bool = False):
-        if isinstance(value, Decimal):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = MONEY_FORMAT
-        elif isinstance(value, datetime.datetime):
-            cell = WriteOnlyCell(self.sheet, value=local(value))
-            cell.number_format = WHEN_FORMAT
-        elif isinstance(value, datetime.date):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = "yyyy-mm-dd"
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            cell = WriteOnlyCell(self.sheet, value=value)
-        else:
-            text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-            cell = WriteOnlyCell(self.sheet, value=text)
-            cell.data_type = "s"  # never a formula, whatever it starts with
-        if header:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(vertical="center")
-        return cell
-
-    def header(self, labels) -> None:
-        self.sheet.append([self._cell(label, header=True) for label in labels])
-
-    def row(self, values, *, bold: bool = False) -> None:
-        cells = [self._cell(value) for value in values]
-        if bold:
-            for cell in cells:
-                cell.font = Font(bold=True)
-        self.sheet.append(cells)
-
-
-def _workbook() -> Workbook:
-    return Workbook(write_only=True)
-
-
-def _bytes(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 FIGURE_COLUMNS = (
@@ -136,15 +65,15 @@ def figure_totals(rows: list[dict]) -> dict:
 
 
 def figures_xlsx(activity, rows: list[dict]) -> bytes:
-    book = _workbook()
-    sheet = _Sheet(book, _("发放与使用"), [24, 12, 10, 10, 10, 8, 8, 12, 16, 16, 12, 14, 16])
+    book = workbook()
+    sheet = Sheet(book, _("发放与使用"), [24, 12, 10, 10, 10, 8, 8, 12, 16, 16, 12, 14, 16])
     sheet.header([str(label) for _key, label in FIGURE_COLUMNS])
     for row in rows:
         sheet.row([figure_value(row, key) for key, _label in FIGURE_COLUMNS])
     if rows:
         totals = figure_totals(rows)
         sheet.row([_("合计")] + [totals.get(key, "") for key, _label in FIGURE_COLUMNS[1:]], bold=True)
-    vouchers = _Sheet(book, _("发放明细"), [22, 32, 22, 12, 12, 10, 18, 10])
+    vouchers = Sheet(book, _("发放明细"), [22, 32, 22, 12, 12, 10, 18, 10])
     vouchers.header(
         [
             _("券号"),
@@ -171,7 +100,7 @@ def figures_xlsx(activity, rows: list[dict]) -> bytes:
                 selectors.voucher_state(voucher, today)[1],
             ]
         )
-    return _bytes(book)
+    return workbook_bytes(book)
 
 
 LINE_LABELS = (
@@ -202,12 +131,12 @@ def settlement_facts(settlement) -> list[tuple[str, str]]:
 
 
 def settlement_xlsx(settlement, lines) -> bytes:
-    book = _workbook()
-    facts = _Sheet(book, _("结算单"), [18, 48])
+    book = workbook()
+    facts = Sheet(book, _("结算单"), [18, 48])
     facts.header([_("项目"), _("内容")])
     for label, value in settlement_facts(settlement):
         facts.row([label, value])
-    sheet = _Sheet(book, _("结算明细"), [20, 32, 22, 22, 16, 16, 18])
+    sheet = Sheet(book, _("结算明细"), [20, 32, 22, 22, 16, 16, 18])
     sheet.header([str(label) for label in LINE_LABELS])
     for line in lines:
         sheet.row(
@@ -225,7 +154,7 @@ def settlement_xlsx(settlement, lines) -> bytes:
         [_("合计"), "", "", "", sum((line.order_total for line in lines), Decimal("0.00")), settlement.total, ""],
         bold=True,
     )
-    return _bytes(book)
+    return workbook_bytes(book)
 
 
 # --- PDF -----------------------------------------------------------------------------------------------------------

@@ -1,6 +1,12 @@
-"""Harbin, issue #14 in real Chromium: a pilot enterprise's 资金申请 from the prefilled form to the last payment.
+"""Harbin, issue #14 in real Chromium: a certified enterprise of a pilot industry from 入库申请 to the last payment.
 
-A fresh pilot enterprise (admitted in set-up, its admission holding needs and a project) adds an acceptance, fills
+Admission: the enterprise (certified, of 电气装备制造业, not yet admitted: made in set-up) opens 入库申请, 添加, fills
+the five sections (basic information, a need, a project inside the pilot period with an indicator, 标杆 是, the audit
+and credit reports) and submits; the bureau passes 市工信局审核 on the application page; the enterprise downloads the
+generated form and uploads the stamped scan at 上传盖章申报表; the bureau passes 盖章件审核 and the enterprise is a
+pilot enterprise.
+
+Acceptance: it adds its acceptance, prefilled from that admission (the project's 80 万元 as 800,000.00 元), fills
 the providers and products of the prefilled project (a third product row through "+添加产品/服务"), is refused on
 提交 before uploading the material (what it typed stays), uploads the material and the prefilled investment list it
 downloaded from the page, and submits. The bureau passes 材料审核, books and concludes the on-site acceptance; the
@@ -9,7 +15,8 @@ passes 盖章件审核, publishes a publicity batch the portal shows, and closes
 dates are moved back in the database: set-up, not waiting); finance pays both tranches; the enterprise sees each
 payment on its application, which ends approved.
 
-Screenshots go to the test's tmp dir; axe-core checks the acceptance pages for serious or critical violations."""
+Screenshots go to the test's tmp dir; axe-core checks the admission and acceptance pages for serious or critical
+violations."""
 
 import datetime
 import itertools
@@ -23,10 +30,30 @@ from tests.pilots_factories import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-PASSWORD = "Pilot#2026x"  # tests.pilots_factories.admitted_enterprise
+PASSWORD = "Pilot#2026x"
 PROVIDER = "哈尔滨数智服务有限公司"
 PROVIDER_USCC = "91230100MA1CH7QK0W"  # a valid check digit: the service verifies it
 PROJECT = "装配车间设备联网与数据采集改造"
+# What the enterprise types into its admission (seed 002 §六); the acceptance is prefilled from it.
+BASIC = {
+    "legal_rep": "王法人",
+    "employees": "180",
+    "revenue_last_year": "12000.00",
+    "main_products": "高低压开关柜、箱式变电站",
+}
+NEED = {
+    "kind": "生产管控",
+    "description": "设备状态和工单进度靠人工抄报，数据滞后。",
+    "analysis": "需要设备联网和生产数据实时采集。",
+}
+# Inside Harbin's pilot period (2024-07-01 … 2026-06-30); the content is over the 30 characters the rule asks for.
+PROJECT_ROW = {
+    "name": PROJECT,
+    "content": "对装配车间 36 台关键设备加装采集终端，接入 MES，实现工单、报工、质量数据在线追溯与看板展示。",
+    "investment": "80.00",  # 万元
+}
+PERIOD = ("2024-09-01", "2026-03-31")
+INDICATOR = {"name": "设备联网率", "unit": "%", "before": "10", "after": "90"}
 # Declared: 800,000.00 元 (the admission's 80 万元), software 330,000 + service 50,000 + hardware 420,000.
 PRODUCTS = [
     ("MES 系统", "software", "330000.00"),
@@ -43,52 +70,30 @@ MATERIAL = ["summary_report", "contract", "receipt", "invoice", "bank_slip", "se
 
 
 # --- Set-up (committed on a connection of its own, so the live server sees it) -----------------------------------------
-def _pilot_enterprise() -> dict:
-    """A new pilot enterprise (`admitted_enterprise`) whose approved admission holds what a real one does: the basic
-    information, a need and a project with an indicator, so that 添加 has something to prefill."""
+def _candidate() -> dict:
+    """A certified Harbin enterprise of a pilot industry (电气装备制造业) that has not applied for admission yet, as
+    `tests.test_pilots.enterprise()` makes one; its registration gives the admission's region, address and contact."""
     from django.contrib.auth import get_user_model
 
-    from tenant_apps.pilots.models import AdmissionNeed, AdmissionProject, ProjectIndicator
-    from tests.pilots_factories import admitted_enterprise
+    from tenant_apps.configuration.models import Industry
+    from tenant_apps.organisations.models import Membership, Organisation
 
     users = get_user_model().objects
-    n = next(n for n in itertools.count(700) if not users.filter(username=f"accept_e{n}").exists())
-    member = admitted_enterprise(n, name=f"哈尔滨旅程验收机电有限公司{n}")
-    organisation = member.organisation
-    admission = organisation.pilot.admission
-    admission.basic = {
-        "company_name": organisation.name,
-        "uscc": organisation.uscc,
-        "industry": organisation.industry.name,
-        "region": organisation.region,
-        "address": organisation.address,
-        "legal_rep": "王法人",
-        "contact_name": organisation.contact_name,
-        "contact_mobile": organisation.contact_mobile,
-        "employees": "180",
-        "revenue_last_year": "12000.00",
-        "main_products": "高低压开关柜、箱式变电站",
-    }
-    admission.benchmark = True
-    admission.save()
-    AdmissionNeed.objects.create(
-        admission=admission,
-        kind="生产管控",
-        description="设备状态和工单进度靠人工抄报，数据滞后。",
-        analysis="需要设备联网和生产数据实时采集。",
+    n = next(n for n in itertools.count(1) if not users.filter(username=f"journey_e{n}").exists())
+    organisation = Organisation.objects.create(
+        kind="enterprise",
+        name=f"哈尔滨旅程验收机电有限公司{n}",
+        uscc=f"91230100MA0JRNY{n:03d}",
+        certification=Organisation.Certification.CERTIFIED,
+        industry=Industry.objects.get(code="electrical-equipment", is_pilot=True),
+        region="黑龙江省哈尔滨市",
+        address="香坊区示例路1号",
+        contact_name="李经理",
+        contact_mobile=f"1390459{n:04d}",
     )
-    project = AdmissionProject.objects.create(
-        admission=admission,
-        name=PROJECT,
-        starts_on=datetime.date(2024, 9, 1),
-        ends_on=datetime.date(2026, 3, 31),
-        content="对装配车间 36 台关键设备加装采集终端，接入 MES，实现工单、报工、质量数据在线追溯与看板展示。",
-        investment=Decimal("80.00"),
-        level_before=1,
-        level_after=3,
-    )
-    ProjectIndicator.objects.create(project=project, name="设备联网率", unit="%", before="10", after="90")
-    return {"username": member.user.username, "name": organisation.name}
+    user = users.create_user(f"journey_e{n}", mobile=f"1370459{n:04d}", password=PASSWORD)
+    Membership.objects.create(user=user, organisation=organisation, roles=["enterprise"])
+    return {"username": user.username, "name": organisation.name}
 
 
 def _committed(target, schema: str = "harbin"):
@@ -181,6 +186,23 @@ def _decide(page, action="approve", opinion=""):
     _submit(page, "#decide button[type=submit]")
 
 
+def _type_date(page, selector, value):
+    """Type a date into a date picker as a person does, and Tab out (the calendar closes and keeps what was typed)."""
+    page.fill(selector, value)
+    page.press(selector, "Tab")
+    assert page.input_value(selector) == value
+
+
+def _docx_text(content: bytes) -> str:
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
 def _amount(text: str) -> Decimal:
     """A money figure as a page shows it ("315,000.00" or "315000.00")."""
     return Decimal(text.strip().replace(",", ""))
@@ -204,12 +226,96 @@ def _product_values(page) -> list[tuple[str, str, str]]:
 def test_a_pilot_enterprise_is_accepted_subsidised_and_paid(browser, live_url, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     journey = Journey(tmp_path)
-    enterprise_info = _committed(_pilot_enterprise)
+    enterprise_info = _committed(_candidate)
     name = enterprise_info["name"]
     harbin = live_url("harbin")
 
-    # 1. The enterprise adds its acceptance: the form comes prefilled from the admission.
+    # 0. Admission. The enterprise opens 入库申请 and 添加: the registered identity and contact come prefilled.
     enterprise = _person(browser, harbin, enterprise_info["username"], PASSWORD)
+    enterprise.goto(harbin + "/workbench/pilots/")
+    assert enterprise.locator("#pilot-status").count() == 0
+    _submit(enterprise, "#add-admission")
+    enterprise.wait_for_url("**/workbench/pilots/*/")
+    assert enterprise.input_value("#id_company_name") == name
+    assert enterprise.locator("#id_company_name").is_disabled()  # fixed by registration and certification
+    assert enterprise.input_value("#id_industry") == "电气装备制造业"
+    assert enterprise.input_value("#id_contact_name") == "李经理"
+    assert enterprise.input_value("#id_region") == "黑龙江省哈尔滨市"
+    journey.axe(enterprise, "admission form")
+
+    # 一、基本情况: what registration does not know.
+    for field, value in BASIC.items():
+        enterprise.fill(f"#id_{field}", value)
+    # 二、数字化改造需求: the first of the empty rows.
+    for field, value in NEED.items():
+        enterprise.fill(f"#id_needs-0-{field}", value)
+    # 三、数字化改造情况及成效: a project inside the pilot period, levels 一级 → 三级, an indicator.
+    enterprise.fill("#id_projects-0-name", PROJECT_ROW["name"])
+    _type_date(enterprise, "#id_projects-0-starts_on", PERIOD[0])
+    _type_date(enterprise, "#id_projects-0-ends_on", PERIOD[1])
+    enterprise.fill("#id_projects-0-investment", PROJECT_ROW["investment"])
+    enterprise.select_option("#id_projects-0-level_before", "1")
+    enterprise.select_option("#id_projects-0-level_after", "3")
+    enterprise.fill("#id_projects-0-content", PROJECT_ROW["content"])
+    for field, value in INDICATOR.items():
+        enterprise.fill(f"#id_projects-0-indicators-0-{field}", value)
+    # 四、其他情况 and 五、相关佐证材料.
+    enterprise.check("#id_benchmark input[value=yes]")
+    for kind, label in (("audit_report", "审计报告"), ("credit_report", "信用报告")):
+        enterprise.set_input_files(
+            f"input[name={kind}]", files=[{"name": f"{label}.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+    journey.shot(enterprise, "enterprise-admission-filled")
+    _submit(enterprise, "#admission-submit")
+    enterprise.wait_for_url("**/workbench/applications/*/")
+    admission_url = enterprise.url
+    assert enterprise.locator("#application-state").inner_text() == "审核中", enterprise.locator("body").inner_text()
+    assert "市工信局审核" in enterprise.locator("#application-facts").inner_text()
+    journey.shot(enterprise, "enterprise-admission-submitted")
+
+    # The bureau passes 市工信局审核 on the application page (我的待办 → 详情).
+    bureau = _person(browser, harbin, "hrb_bureau")
+    _open_from_inbox(bureau, harbin, name)
+    assert bureau.url == admission_url
+    assert "市工信局审核" in bureau.locator("#application-facts").inner_text()
+    assert PROJECT in bureau.locator(".content").inner_text()
+    # 五、相关佐证材料 lists the reports by name only: nothing on the page opens them (reported).
+    assert "审计报告.pdf" in bureau.locator(".content").inner_text()
+    journey.axe(bureau, "admission application page (bureau)")
+    _decide(bureau, "approve", "符合入库条件，请下载申请表加盖公章后扫描上传。")
+    assert "上传盖章申报表" in bureau.locator("#application-facts").inner_text()
+
+    # The enterprise (我的待办 → 详情) downloads the generated form (Word), prints, stamps and uploads the scan at
+    # 上传盖章申报表.
+    _open_from_inbox(enterprise, harbin, name)
+    assert enterprise.url == admission_url
+    assert "上传盖章申报表" in enterprise.locator("#application-facts").inner_text()
+    with enterprise.expect_download() as download:
+        enterprise.locator("#upload").locator("xpath=..").locator("a", has_text="Word").click()
+    assert download.value.suggested_filename.endswith(".docx"), download.value.suggested_filename
+    form_text = _docx_text(download.value.path().read_bytes())
+    assert name in form_text and PROJECT in form_text and "设备联网率" in form_text, form_text
+    enterprise.set_input_files(
+        "#upload input[type=file]", files=[{"name": "盖章申报表.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    enterprise.click("#upload button[type=submit]")
+    enterprise.locator("#attachments", has_text="盖章申报表.pdf").wait_for()
+    assert "盖章件审核" in enterprise.locator("#application-facts").inner_text()
+    journey.shot(enterprise, "enterprise-admission-stamped-form-uploaded")
+
+    # The bureau (我的待办 → 详情) passes 盖章件审核: the enterprise is a pilot enterprise.
+    _open_from_inbox(bureau, harbin, name)
+    assert bureau.url == admission_url
+    assert "盖章件审核" in bureau.locator("#application-facts").inner_text()
+    _decide(bureau, "approve", "盖章申报表无误，同意入库。")
+    assert bureau.locator("#application-state").inner_text() == "已通过"
+    enterprise.goto(harbin + "/workbench/pilots/")
+    assert "试点企业" in enterprise.locator("#pilot-status").inner_text()
+    assert f"入库日期 {timezone.localdate():%Y-%m-%d}" in enterprise.locator("#pilot-status").inner_text()
+    assert enterprise.locator("#add-admission").count() == 0
+    journey.shot(enterprise, "enterprise-admitted")
+
+    # 1. The enterprise adds its acceptance: the form comes prefilled from the admission it just passed.
     enterprise.goto(harbin + "/workbench/pilots/acceptance/")
     _submit(enterprise, "#add-acceptance")
     enterprise.wait_for_url("**/workbench/pilots/acceptance/*/")
@@ -217,9 +323,19 @@ def test_a_pilot_enterprise_is_accepted_subsidised_and_paid(browser, live_url, s
     acceptance_id = int(form_url.rstrip("/").rsplit("/", 1)[1])
     assert enterprise.input_value("#id_company_name") == name
     assert enterprise.input_value("#id_legal_rep") == "王法人"
+    assert enterprise.input_value("#id_employees") == BASIC["employees"]
     assert enterprise.input_value("#id_projects-0-name") == PROJECT
     assert enterprise.input_value("#id_projects-0-investment") == "800000.00"  # 80 万元 in 元
-    assert enterprise.input_value("#id_needs-0-kind") == "生产管控"
+    assert (
+        enterprise.input_value("#id_projects-0-starts_on"),
+        enterprise.input_value("#id_projects-0-ends_on"),
+    ) == PERIOD
+    assert enterprise.input_value("#id_projects-0-level_before") == "1"
+    assert enterprise.input_value("#id_projects-0-level_after") == "3"
+    assert enterprise.input_value("#id_projects-0-content") == PROJECT_ROW["content"]
+    assert enterprise.input_value("#id_projects-0-indicators-0-name") == INDICATOR["name"]
+    assert enterprise.input_value("#id_needs-0-kind") == NEED["kind"]
+    assert enterprise.input_value("#id_needs-0-description") == NEED["description"]
     assert enterprise.locator("#id_benchmark input[value=yes]").is_checked()
     journey.shot(enterprise, "enterprise-form-prefilled")
     journey.axe(enterprise, "acceptance form")
@@ -284,7 +400,6 @@ def test_a_pilot_enterprise_is_accepted_subsidised_and_paid(browser, live_url, s
     journey.shot(enterprise, "enterprise-submitted")
 
     # 2. The bureau: 我的待办 → the application → 通过 at 材料审核; then 现场验收: book a visit, conclude 通过.
-    bureau = _person(browser, harbin, "hrb_bureau")
     _open_from_inbox(bureau, harbin, name)
     assert "材料审核" in bureau.locator("#application-facts").inner_text()
     journey.axe(bureau, "application page (bureau)")
