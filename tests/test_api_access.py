@@ -25,6 +25,8 @@ PUBLIC = {
     "api-market-catalogue",
     "api-market-catalogue-detail",
     "api-market-taxonomy",
+    # Published subsidy publicity batches are public, like the portal's 公示 page (tests/test_pilots_publicity.py).
+    "api-publicity-public",
 }
 SAMPLE_KWARGS = {"pk": 1, "code": "admission"}
 

@@ -244,7 +244,10 @@ def test_the_applicant_is_told_of_each_booking(world, worker):
     told = Message.objects.filter(user=world.user, source_key__startswith=f"onsite-book:{visit.pk}:").order_by("id")
     assert told.count() == 2
     assert "已预约现场验收" in told[0].title and "香坊区示例路1号 装配车间" in told[0].body
-    assert "改在办公楼三层会议室" in told[1].body and told[1].link == f"/workbench/pilots/acceptance/onsite/{acceptance.pk}/"
+    assert (
+        "改在办公楼三层会议室" in told[1].body
+        and told[1].link == f"/workbench/pilots/acceptance/onsite/{acceptance.pk}/"
+    )
 
 
 def _failed_with_deadline(member, deadline):
@@ -278,7 +281,8 @@ def test_overdue_rectifications_are_listed_and_shown_in_the_bureau_inbox(world, 
     html = page.content.decode()
     assert page.status_code == 200
     assert (
-        f"有 {count} 件现场验收整改/补充材料已超过期限" in html and "/workbench/pilots/acceptance/onsite/?status=overdue" in html
+        f"有 {count} 件现场验收整改/补充材料已超过期限" in html
+        and "/workbench/pilots/acceptance/onsite/?status=overdue" in html
     )
     mine = login_client(HARBIN, world.user.username).get("/workbench/inbox/").content.decode()
     assert "已超过期限" not in mine

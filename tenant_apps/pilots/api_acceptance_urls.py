@@ -1,6 +1,6 @@
 """验收申请 over the API: /api/v1/pilots/acceptances/…"""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from tenant_apps.pilots import api_acceptances as api
 
@@ -13,6 +13,11 @@ urlpatterns = [
         api.AcceptanceFileDeleteView.as_view(),
         name="api-pilots-acceptance-file-delete",
     ),
-    path("<int:pk>/files/<slug:kind>/", api.AcceptanceFileView.as_view(), name="api-pilots-acceptance-file"),
+    # Kinds are lower-case words: a malformed file id (negative, say) is not taken for a kind.
+    re_path(
+        r"^(?P<pk>[0-9]+)/files/(?P<kind>[a-z_]+)/$",
+        api.AcceptanceFileView.as_view(),
+        name="api-pilots-acceptance-file",
+    ),
     path("<int:pk>/submit/", api.AcceptanceSubmitView.as_view(), name="api-pilots-acceptance-submit"),
 ]
