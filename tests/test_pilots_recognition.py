@@ -90,7 +90,9 @@ def test_recognition_computes_stores_and_records_the_policy(world):
 
     # Out of the period → 0 with the reason; level 2 → the base 30 %.
     record(acceptance, in_period=False)
-    assert AcceptanceProject.objects.get(acceptance=acceptance).subsidy == 0
+    out = AcceptanceProject.objects.get(acceptance=acceptance)
+    assert out.subsidy == 0 and (out.in_period, out.proven) == (False, True)  # the findings are kept as recorded
+    assert recognition.form_defaults(acceptance, [out])[out.pk]["in_period"] is False  # the form refills from them
     record(acceptance, level_reached=2, recognised_hardware="300000.00")  # hardware counts 210,000
     project.refresh_from_db()
     assert project.subsidy == D("99000.00")  # (120,000 + 210,000) × 30 %

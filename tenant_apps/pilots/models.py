@@ -260,6 +260,9 @@ class AcceptanceProject(SheetProject):
     recognised_amount = models.DecimalField(_("认定投资（元）"), null=True, blank=True, **MONEY)
     recognised_hardware = models.DecimalField(_("其中硬件投入（元）"), null=True, blank=True, **MONEY)
     level_reached = models.PositiveSmallIntegerField(_("认定数字化水平"), choices=LEVELS, null=True, blank=True)
+    # The bureau's findings that decide whether the project counts at all (kept as recorded, not re-derived).
+    in_period = models.BooleanField(_("项目周期在试点期内"), null=True, blank=True)
+    proven = models.BooleanField(_("合同、发票、银行回单齐全"), null=True, blank=True)
     subsidy_computed = models.DecimalField(_("测算补贴（元）"), null=True, blank=True, **MONEY)
     subsidy_breakdown = models.TextField(_("测算过程"), blank=True)
     subsidy = models.DecimalField(_("补贴金额（元）"), null=True, blank=True, **MONEY)

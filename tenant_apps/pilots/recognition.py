@@ -255,6 +255,7 @@ def recognise(
         project.recognised_amount = figures["recognised_amount"]
         project.recognised_hardware = figures["recognised_hardware"]
         project.level_reached = figures["level_reached"]
+        project.in_period, project.proven = figures["in_period"], figures["proven"]
         project.subsidy_computed = row.subsidy
         project.subsidy_breakdown = row.breakdown
         project.subsidy = row.subsidy
@@ -264,6 +265,8 @@ def recognise(
             "recognised_amount",
             "recognised_hardware",
             "level_reached",
+            "in_period",
+            "proven",
             "subsidy_computed",
             "subsidy_breakdown",
             "subsidy",
@@ -320,8 +323,7 @@ def _in_pilot_period(project: AcceptanceProject, period) -> bool:
 
 
 def form_defaults(acceptance: Acceptance, projects) -> dict[int, dict]:
-    """Per project, what the bureau's form starts from: the recorded figures once recognised (in period / proven
-    read back from the breakdown), else the declared investment, the level after, the project's dates against the
+    """Per project, what the bureau's form starts from: the recorded figures once recognised, else the declared investment, the level after, the project's dates against the
     pilot period, and whether contracts, invoices and bank slips were uploaded."""
     from tenant_apps.pilots.defects import pilot_period
 
@@ -331,13 +333,12 @@ def form_defaults(acceptance: Acceptance, projects) -> dict[int, dict]:
     defaults = {}
     for project in projects:
         if project.recognised_amount is not None:
-            breakdown = project.subsidy_breakdown or ""
             defaults[project.pk] = {
                 "recognised_amount": project.recognised_amount,
                 "recognised_hardware": project.recognised_hardware or Decimal("0.00"),
                 "level_reached": project.level_reached,
-                "in_period": subsidy.OUT_OF_PERIOD not in breakdown,
-                "proven": subsidy.UNPROVEN not in breakdown,
+                "in_period": project.in_period is not False,
+                "proven": project.proven is not False,
             }
             continue
         hardware = sum(

@@ -35,7 +35,7 @@ TRANCHE_AFTER_LABELS = {
     "acceptance": "验收后拨付",
     "publicity": "公示后拨付",
 }
-# What a breakdown says for a project that gets nothing; recognition reads them back to refill its form.
+# What a breakdown says for a project that gets nothing.
 OUT_OF_PERIOD = "项目不在试点期内"
 UNPROVEN = "未提供合同、发票、银行回单完整证明"
 

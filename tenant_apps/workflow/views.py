@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from shared_apps.ui.pagination import paginate
 from tenant_apps.organisations.selectors import current_membership
-from tenant_apps.workflow import policies, services, tables
+from tenant_apps.workflow import documents, policies, services, tables
 from tenant_apps.workflow.forms import AssignExpertsForm, DecisionForm, InboxFilterForm, UploadForm, WithdrawForm
 from tenant_apps.workflow.models import Application, Stage
 from tenant_apps.workflow.registry import content_for, edit_url_for, inbox_notices
@@ -136,6 +136,7 @@ def application_detail(request, pk: int):
         "task": task,
         "can_decide": can_decide and not upload_stage,
         "upload_stage": upload_stage,
+        "form_title": documents.form_title(application) if upload_stage else "",
         "can_assign": can_assign,
         "assign_form": assign,
         "upload_form": upload,
