@@ -167,3 +167,63 @@ def test_a_decision_notifies_the_applicant_exactly_once(celery_worker):
         assert messages.count() == 1 and "退回修改" in messages.get().title
     sms = SmsMessage.objects.filter(mobile="13800000201", text__contains="通知测试认证")
     assert sms.count() == 1 and sms.get().schema_name == "harbin"
+
+
+def test_the_worker_reminds_an_on_site_deadline_once(celery_worker, settings, tmp_path):
+    """The daily on-site reminder (beat's `remind-onsite-deadlines`) run by the real worker in harbin, twice: a
+    rectification due in two days is reminded to the applicant once (message and SMS), whatever the redelivery."""
+    import datetime
+    import threading
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from shared_apps.accounts.models import SmsMessage
+    from tenant_apps.notifications.models import Message
+    from tenant_apps.pilots.models import OnSiteVisit
+    from tenant_apps.pilots.tasks import remind_onsite_deadlines
+    from tests.pilots_factories import acceptance_submitted, admitted_enterprise, bureau, decide
+
+    settings.MEDIA_ROOT = tmp_path
+    made = {}
+
+    def concluded_committed():  # its own connection: committed, so the worker reads it
+        from tenant_apps.pilots import onsite
+
+        try:
+            with schema_context("harbin"):
+                member = admitted_enterprise(91)
+                acceptance = acceptance_submitted(member)
+                decide(acceptance)  # 材料审核
+                onsite.visit_book(
+                    membership=bureau(),
+                    acceptance_id=acceptance.pk,
+                    scheduled_at=timezone.now() + datetime.timedelta(days=1),
+                    place="车间",
+                    contact_name="王处长",
+                    contact_phone="0451-86660200",
+                )
+                onsite.visit_conclude(
+                    membership=bureau(),
+                    acceptance_id=acceptance.pk,
+                    conclusion="fail",
+                    note="数据采集未覆盖全部设备",
+                    deadline=timezone.localdate() + datetime.timedelta(days=2),
+                )
+                made.update(user=member.user_id, mobile=member.user.mobile, visit=acceptance.visits.get().pk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=concluded_committed)
+    thread.start()
+    thread.join()
+    with schema_context("harbin"):
+        first, second = remind_onsite_deadlines.delay(), remind_onsite_deadlines.delay()
+    connection.set_schema_to_public()
+    assert first.get(timeout=90) + second.get(timeout=90) >= 1
+    with schema_context("harbin"):
+        visit = OnSiteVisit.objects.get(pk=made["visit"])
+        reminders = Message.objects.filter(user_id=made["user"], source_key__startswith=f"onsite-due:{visit.pk}:")
+        assert reminders.count() == 1 and "将于" in reminders.get().title
+        assert visit.reminded_on == timezone.localdate()
+    assert SmsMessage.objects.filter(mobile=made["mobile"], text__contains="现场验收整改期限").count() == 1
