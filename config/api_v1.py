@@ -55,4 +55,5 @@ urlpatterns = [
     path("market/", include("tenant_apps.marketplace.api_urls")),
     path("vouchers/", include("tenant_apps.vouchers.api_urls")),
     path("pilots/", include("tenant_apps.pilots.api_urls")),
+    path("ecosystem/", include("tenant_apps.ecosystem.api_urls")),
 ]

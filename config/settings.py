@@ -73,6 +73,7 @@ TENANT_APPS = [
     "tenant_apps.marketplace",
     "tenant_apps.vouchers",
     "tenant_apps.pilots",
+    "tenant_apps.ecosystem",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",

@@ -79,6 +79,7 @@ MODULES: dict[str, Module] = {
             _("服务商加入牵引单位产业生态联合体、产品申报与产品池"),
             ("provider", "anchor_unit", "ops", "city_bureau"),
             needs=("anchor_units",),
+            home="ecosystem-home",
         ),
         Module(
             "cultivation",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.pilots import defects, sheets
-from tenant_apps.pilots.cleaning import Cleaner
+from tenants.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Admission,
     AdmissionFile,

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from tenant_apps.configuration.models import SubsidyPolicy
 from tenant_apps.pilots import acceptances, subsidy
 from tenant_apps.pilots.acceptances import is_bureau
-from tenant_apps.pilots.cleaning import Cleaner
+from tenants.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Acceptance,
     AcceptanceFile,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from tenant_apps.pilots.cleaning import Cleaner
+from tenants.cleaning import Cleaner
 from tenants.errors import DomainError, not_found
 
 NEEDS_MAX, PROJECTS_MAX, INDICATORS_MAX = 20, 20, 10

@@ -1,6 +1,6 @@
-"""Field cleaners the pilots forms share (admission, acceptance): each refusal is a DomainError on its dotted field
-path with the form's own code area (`admission.money`, `acceptance.money`), so a page and its API name the same
-input."""
+"""Field cleaners the business forms share (admission, acceptance, ecosystem declarations): each refusal is a
+DomainError on its dotted field path with the form's own code area (`admission.money`, `product.money`), so a page
+and its API name the same input."""
 
 from __future__ import annotations
 

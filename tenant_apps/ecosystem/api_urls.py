@@ -1,0 +1,3 @@
+"""/api/v1/ecosystem/: anchor units, declarations, products, pools, changes."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The anchor unit's alliance and pool, the city's overview, exports."""
+
+urlpatterns = []
