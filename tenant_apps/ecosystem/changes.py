@@ -123,6 +123,7 @@ def change_save(
     change.save()
     if submit:
         change.application = application_submit(application=change.application, actor=membership.user)
+        change.refresh_from_db(fields=["status"])  # the outcome handler mirrored the engine's state
     return change
 
 

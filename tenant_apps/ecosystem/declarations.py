@@ -6,6 +6,7 @@ each missing item on its field. The unit named in the declaration confirms it (k
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from tenant_apps.configuration.models import AnchorUnit
@@ -62,20 +63,20 @@ def has_joined(organisation) -> bool:
 
 def bound_units(organisation):
     """The anchor units whose alliance the provider is in now."""
-    return AnchorUnit.objects.filter(
-        members__organisation=organisation, members__left_at__isnull=True, is_active=True
-    ).order_by("code")
+    joined = AllianceMember.objects.filter(anchor_unit=OuterRef("pk"), organisation=organisation, left_at__isnull=True)
+    return AnchorUnit.objects.filter(Exists(joined), is_active=True).order_by("code")
 
 
 def declarable_units(organisation, *, declaration: Declaration | None = None):
     """Units this provider may still ask to join: active, with an organisation that confirms, not joined yet and
     not asked in another live declaration."""
-    taken = Declaration.objects.filter(organisation=organisation, status__in=(Status.IN_REVIEW, Status.APPROVED))
+    taken = Declaration.objects.filter(organisation=organisation, status=Status.IN_REVIEW)
     if declaration is not None:
         taken = taken.exclude(pk=declaration.pk)
+    joined = AllianceMember.objects.filter(anchor_unit=OuterRef("pk"), organisation=organisation, left_at__isnull=True)
     return (
         AnchorUnit.objects.filter(is_active=True, organisation__isnull=False)
-        .exclude(members__organisation=organisation, members__left_at__isnull=True)
+        .exclude(Exists(joined))
         .exclude(pk__in=taken.values("anchor_unit_id"))
         .order_by("code")
     )
@@ -292,6 +293,11 @@ def declaration_submit(*, membership, declaration: Declaration, expected_version
             for n, product in enumerate(declaration.products.all()):
                 _hold_name(product, field=f"products.{n}.name")
     except IntegrityError as error:
+        declaration.status = (
+            Status.DRAFT
+            if declaration.application.state == Application.State.DRAFT
+            else (common.STATUS_OF_STATE[declaration.application.state])
+        )
         if isinstance(error, _NameTaken):
             raise error.domain from None
         raise conflict(

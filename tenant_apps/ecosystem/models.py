@@ -96,10 +96,10 @@ class Declaration(models.Model):
         verbose_name_plural = _("服务商申报")
         ordering = ["-created_at", "-id"]
         constraints = [
-            # One open or approved declaration per provider and unit: joining twice is refused by the database.
+            # One declaration under review per provider and unit (membership itself is AllianceMember's).
             models.UniqueConstraint(
                 fields=["organisation", "anchor_unit"],
-                condition=Q(status__in=("in_review", "approved")),
+                condition=Q(status="in_review"),
                 name="declaration_one_live_per_unit",
             )
         ]

@@ -384,11 +384,12 @@ def product_submit(*, membership, product: Product, expected_version: int | None
         raise DomainError(
             _("只能选择您已加入其产业生态联合体的牵引单位。"), code="product.anchor_unit", field="anchor_unit"
         )
-    product.status = Status.IN_REVIEW
+    previous, product.status = product.status, Status.IN_REVIEW
     try:
         with transaction.atomic():
             product.save(update_fields=["status", "updated_at"])
     except IntegrityError:
+        product.status = previous
         raise conflict(DUPLICATE_MESSAGE, code="product.duplicate_name", field="name") from None
     Application.objects.filter(pk=product.application_id).update(anchor_unit=product.anchor_unit)
     product.application.anchor_unit = product.anchor_unit
