@@ -561,3 +561,15 @@ def test_prices_are_stored_as_given(member_joined):
         Decimal("80000.00"),
         Decimal("15.00"),
     )
+
+
+# --- The city admin links units to organisations ---------------------------------------------------------------------
+def test_the_city_admin_links_a_unit_to_an_anchor_unit_organisation_only(login_client, tenant_schema):
+    with tenant_schema(JIANGMEN):
+        anchor_org = Organisation.objects.create(kind="anchor_unit", name="江门测试牵引单位组织")
+        provider_org = f.provider(1).organisation
+    page = login_client(JIANGMEN, "jm_admin").get("/django-admin/configuration/anchorunit/add/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'value="{anchor_org.pk}"' in html and "江门测试牵引单位组织" in html
+    assert provider_org.name not in html

@@ -1,6 +1,7 @@
 """City configuration in the tenant admin; every add, change and delete is audited (AuditedAdminMixin)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.configuration.models import AnchorUnit, DeclarationWindow, Industry, SubsidyPolicy, TenantSettings
 from tenant_apps.organisations.admin_site import AuditedAdminMixin, tenant_admin_site
@@ -25,8 +26,19 @@ class IndustryAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(AnchorUnit, site=tenant_admin_site)
 class AnchorUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "contact_name", "is_active"]
+    """The city admin creates anchor units and links each to the organisation whose members confirm declarations
+    (an organisation of kind 牵引单位); a unit without one is not offered to providers."""
+
+    list_display = ["name", "code", "organisation", "contact_name", "is_active"]
+    list_select_related = ["organisation"]
     filter_horizontal = ["industries"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "organisation" and field is not None:
+            field.queryset = field.queryset.filter(kind="anchor_unit")
+            field.help_text = _("该单位的账号负责确认服务商申报、审核产品；未关联的牵引单位不向服务商开放选择。")
+        return field
 
 
 @admin.register(SubsidyPolicy, site=tenant_admin_site)
