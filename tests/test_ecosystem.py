@@ -573,3 +573,19 @@ def test_the_city_admin_links_a_unit_to_an_anchor_unit_organisation_only(login_c
     html = page.content.decode()
     assert f'value="{anchor_org.pk}"' in html and "江门测试牵引单位组织" in html
     assert provider_org.name not in html
+
+
+def test_the_city_reads_every_submitted_declaration_and_no_draft(jm):
+    member = f.provider(1)
+    declaration = f.first_declaration(member)
+    visible = policies.applications_visible
+    assert not visible(f.city("jm_bureau")).filter(pk=declaration.application_id).exists()  # a draft is the provider's
+    declarations.declaration_submit(membership=member, declaration=declaration)
+    product = declaration.products.get()
+    for username in ("jm_ops", "jm_bureau", "jm_admin"):
+        assert visible(f.city(username)).filter(pk__in=[declaration.application_id]).exists(), username
+    enterprise = Membership.objects.get(user__username="jm_enterprise")
+    assert not visible(enterprise).filter(pk=declaration.application_id).exists()
+    assert not visible(f.anchor("jm-food")).filter(pk=declaration.application_id).exists()
+    f.decide(f.anchor("jm-hardware"), declaration.application)
+    assert visible(f.city("jm_bureau")).filter(pk=product.application_id).exists()  # before its re-review stage

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tenant_apps.ecosystem import changes, declarations, products
 from tenant_apps.ecosystem.models import Declaration, Nature, Product, ProviderChange
-from tenant_apps.workflow.registry import Section, on_outcome, register_content, register_edit_url
+from tenant_apps.workflow.registry import Section, on_outcome, register_content, register_edit_url, register_readers
 from tenant_apps.workflow.registry import register_kind as engine_register_kind
 
 
@@ -112,11 +112,12 @@ def product_sections(product: Product, *, reviewer: bool = True) -> list[Section
     sections += [
         Section(
             _("服务商信息"),
-            [
-                (_("企业名称"), organisation.name),
-                (_("统一社会信用代码"), organisation.uscc or "—"),
-                (_("联系人"), organisation.contact_name or "—"),
-            ],
+            [(_("企业名称"), organisation.name)]
+            + (
+                [(_("统一社会信用代码"), organisation.uscc or "—"), (_("联系人"), organisation.contact_name or "—")]
+                if reviewer
+                else []  # the public page names the organisation only, never its contact
+            ),
         ),
         Section(
             _("产品基本信息"),
@@ -209,6 +210,10 @@ def change_content(application) -> list[Section]:
 
 
 def register() -> None:
+    from tenant_apps.ecosystem.common import CITY_ROLES
+
+    for kind in (declarations.KIND, products.KIND, changes.KIND):
+        register_readers(kind, CITY_ROLES)  # the city oversees every submitted declaration, product and change
     engine_register_kind(declarations.KIND, gettext_lazy("服务商生态申报"))
     register_edit_url(
         declarations.KIND, lambda application: _edit_url(Declaration, "ecosystem-declaration-edit", application)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.pilots import admissions, defects, sheets
-from tenants.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Acceptance,
     AcceptanceFile,
@@ -31,6 +30,7 @@ from tenant_apps.pilots.models import (
     ProjectProvider,
 )
 from tenant_apps.workflow.models import Application
+from tenants.cleaning import Cleaner
 from tenants.errors import DomainError, conflict, not_found
 
 KIND = "acceptance"

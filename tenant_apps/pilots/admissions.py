@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.pilots import defects, sheets
-from tenants.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Admission,
     AdmissionFile,
@@ -27,6 +26,7 @@ from tenant_apps.pilots.models import (
     ProjectIndicator,
 )
 from tenant_apps.workflow.models import Application
+from tenants.cleaning import Cleaner
 from tenants.errors import DomainError, conflict
 
 KIND = "admission"

@@ -30,7 +30,6 @@ from django.utils.translation import gettext_lazy
 from tenant_apps.configuration.models import SubsidyPolicy
 from tenant_apps.pilots import acceptances, subsidy
 from tenant_apps.pilots.acceptances import is_bureau
-from tenants.cleaning import Cleaner
 from tenant_apps.pilots.models import (
     Acceptance,
     AcceptanceFile,
@@ -41,6 +40,7 @@ from tenant_apps.pilots.models import (
 )
 from tenant_apps.workflow.models import Application
 from tenant_apps.workflow.registry import Check, Section, register_check
+from tenants.cleaning import Cleaner
 from tenants.errors import DomainError, conflict, not_found
 
 MODULE = "acceptance"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tenant_apps.workflow.models import Application, Stage, Task, TaskUserObjectPermission
+from tenant_apps.workflow.registry import kinds_read_by
 
 DECIDE_PERMISSION = "decide_task"
 # Roles that choose the experts of an expert stage; they see such a task until experts are assigned.
@@ -91,6 +92,9 @@ def applications_visible(membership) -> QuerySet[Application]:
     )
     if membership.has_role(*ASSIGNING_ROLES):
         involved |= Exists(tasks_to_assign(membership).filter(application=OuterRef("pk")))
+    overseen = kinds_read_by(membership.roles)
+    if overseen:  # submitted ones: a draft is the applicant's own until it is handed in
+        involved |= Q(kind__in=overseen) & ~Q(state=Application.State.DRAFT)
     return Application.objects.filter(involved)
 
 

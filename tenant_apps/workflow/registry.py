@@ -69,6 +69,20 @@ def register_content(kind: str, sections: Callable) -> None:
         _CONTENT[kind].append(sections)
 
 
+# --- Who reads every application of a kind ---------------------------------------------------------------------------
+_READERS: dict[str, tuple[str, ...]] = {}
+
+
+def register_readers(kind: str, roles) -> None:
+    """Roles that oversee every application of `kind` in their tenant (the city's operations and bureau over the
+    ecosystem declarations), beyond the applicant and the reviewers who hold or held a task on it."""
+    _READERS[kind] = tuple(roles)
+
+
+def kinds_read_by(roles) -> list[str]:
+    return sorted(kind for kind, readers in _READERS.items() if set(readers) & set(roles))
+
+
 # --- The generated form to print, stamp and upload back -----------------------------------------------------------
 _FORMS: dict[str, tuple[Callable, Callable | None]] = {}
 
