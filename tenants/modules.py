@@ -77,9 +77,10 @@ MODULES: dict[str, Module] = {
             "ecosystem",
             _("生态申报"),
             _("服务商加入牵引单位产业生态联合体、产品申报与产品池"),
-            ("provider", "anchor_unit", "ops", "city_bureau"),
+            ("provider", "anchor_unit", "ops", "city_bureau", "tenant_admin"),
             needs=("anchor_units",),
             home="ecosystem-home",
+            public="ecosystem-public-products",
         ),
         Module(
             "cultivation",

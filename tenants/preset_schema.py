@@ -216,11 +216,11 @@ class Identity(Table):
     site_code: str = ""  # 政府网站标识码
 
 
-# Tables that name the preset's own city (its bureau, its anchor units and their contacts). They are applied only
-# when provisioning the tenant whose schema is the preset's `schema_name`; a city created from the preset under
-# another name starts without them and gets its names from the console form. The names themselves stay data in the
-# preset file; no code asks which city it is provisioning.
-OWN_CITY_TABLES = ("identity", "anchor_units")
+# Tables that name the preset's own city (its bureau, its anchor units and their contacts, the ecosystem demo played
+# on those units). They are applied only when provisioning the tenant whose schema is the preset's `schema_name`; a
+# city created from the preset under another name starts without them and gets its names from the console form.
+# The names themselves stay data in the preset file; no code asks which city it is provisioning.
+OWN_CITY_TABLES = ("identity", "anchor_units", "ecosystem_demo")
 
 
 class PilotPeriod(Table):
@@ -510,6 +510,26 @@ class PilotDemo(Table):
     username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]
 
 
+DemoUsername = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{3,30}$")]
+
+
+class EcosystemDemoUnit(Table):
+    code: Slug  # an [[anchor_units]] code
+    account: DemoUsername  # the demo account whose organisation confirms for this unit (linked by the demo)
+
+
+class EcosystemDemo(Table):
+    """Who plays the ecosystem demo (tenant_apps/ecosystem/demo.py), all demo accounts of this preset: the first
+    unit's alliance gets `provider` with its approved products and a second provider (`newcomer`) asking to join;
+    the second unit gets `provider`'s repeat declaration. `reviewers` maps a role of the review chains (ops,
+    city_bureau, …) to the demo account that decides its stages."""
+
+    units: Annotated[list[EcosystemDemoUnit], Field(min_length=2)]
+    provider: DemoUsername
+    newcomer: DemoUsername
+    reviewers: dict[Role, DemoUsername] = {}
+
+
 class Vouchers(Table):
     """The deduction rule: the share of an order a service voucher may cover (0.30 national; 1 = full deduction),
     and the grab throttle per account."""
@@ -555,6 +575,7 @@ class TenantPreset(Table):
     vouchers: Vouchers = Vouchers()
     admission_defects: list[DefectSpec] = []
     pilot_demo: PilotDemo | None = None
+    ecosystem_demo: EcosystemDemo | None = None
 
     @model_validator(mode="after")
     def _defaults_and_references(self):
@@ -596,6 +617,8 @@ class TenantPreset(Table):
                     "演示认证 {user} 的 decisions 引用了未声明的演示账号 {unknown}",
                     {"user": account.username, "unknown": ", ".join(unknown)},
                 )
+        if self.ecosystem_demo is not None:
+            self._ecosystem_demo_references(accounts)
         for label, codes in (
             ("industries.code", [i.code for i in self.industries]),
             ("anchor_units.code", [u.code for u in self.anchor_units]),
@@ -609,6 +632,25 @@ class TenantPreset(Table):
                     "duplicate", "{label} 重复：{codes}", {"label": label, "codes": ", ".join(repeated)}
                 )
         return self
+
+    def _ecosystem_demo_references(self, accounts: set[str]) -> None:
+        demo = self.ecosystem_demo
+        units = {unit.code for unit in self.anchor_units}
+        unknown = sorted({unit.code for unit in demo.units} - units)
+        if unknown:
+            raise PydanticCustomError(
+                "unit_reference",
+                "ecosystem_demo 引用了未声明的牵引单位 {unknown}；已声明：{allowed}",
+                {"unknown": ", ".join(unknown), "allowed": ", ".join(sorted(units))},
+            )
+        named = [unit.account for unit in demo.units] + [demo.provider, demo.newcomer, *demo.reviewers.values()]
+        unknown = sorted(set(named) - accounts)
+        if unknown:
+            raise PydanticCustomError(
+                "account_reference",
+                "ecosystem_demo 引用了未声明的演示账号 {unknown}",
+                {"unknown": ", ".join(unknown)},
+            )
 
 
 KINDS: dict[str, type[Table]] = {"tenant": TenantPreset, "module_set": ModuleSet}

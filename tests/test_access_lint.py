@@ -44,6 +44,14 @@ GUARDED = {
     "Admission",
     "AdmissionFile",
     "PilotEnterprise",
+    "Declaration",
+    "DeclarationFile",
+    "Product",
+    "ProductCase",
+    "ProductFile",
+    "AllianceMember",
+    "PoolEntry",
+    "ProviderChange",
 }
 PACKAGES = ("tenant_apps", "shared_apps", "cms")
 

@@ -389,8 +389,12 @@ def test_anchor_unit_tasks_need_the_anchor_unit_role(tenant_schema):
     from tenant_apps.configuration.models import AnchorUnit
 
     with tenant_schema("jiangmen"):
-        unit = AnchorUnit.objects.exclude(organisation=None).first() or AnchorUnit.objects.first()
         anchor = member("jm_anchor")
+        # The demo links jm_anchor to its unit; another unit may be linked to another demo organisation.
+        unit = (
+            AnchorUnit.objects.filter(organisation=anchor.organisation).first()
+            or AnchorUnit.objects.filter(organisation=None).first()
+        )
         if unit.organisation_id != anchor.organisation_id:
             unit.organisation = anchor.organisation
             unit.save(update_fields=["organisation"])

@@ -33,6 +33,13 @@ with the marketplace: A's buyer holds a voucher it used on a paid order of A's p
 activity offers the voucher's type, and a draft settlement statement owes A's provider that deduction. Activities on
 show are public by design; grabbing or applying for a type is open to every certified enterprise (B takes its own).
 
+生态申报 (routes `ecosystem-*` and `api-ecosystem-*`) is on in jiangmen only and is walked there (`EcoWorld`): A is a
+certified provider that joined the hardware unit's alliance (its first product in review at the unit), with a repeat
+declaration, a product and an information change it is writing; the outsiders are anonymous, a member of harbin, B
+(another certified provider of jiangmen) and another anchor unit (`jm_anchor2`, food). The positive control is A, or
+the unit that confirmed A (`jm_anchor`) and the city bureau on the alliance and the overview. Approved products in an
+open pool are public by design; the public routes are asked for A's draft product, which they must not show.
+
 A new route is walked automatically. It fails here until it is classified: public routes need a reason in `PUBLIC`,
 routes with URL parameters need sample values in `SAMPLES`, whole areas can be excluded by prefix with a reason in
 `EXCLUDED_PREFIXES`, and a single route may opt out with a reason in `OPT_OUT`.
@@ -122,6 +129,14 @@ PUBLIC = {
     "publicity-public": "the published and closed publicity batches on the portal",
     "publicity-public-batch": "one published or closed publicity batch on the portal (a draft is 404)",
     "api-publicity-public": "the published and closed publicity batches over the API, like the page",
+    # 上架产品 and the anchor units (seed 004): approved products in an open pool and the units with their alliance
+    # and pool sizes are the city's public offer, where the module is on; the samples are A's draft product (404).
+    "ecosystem-public-products": "the approved products in the anchor units' pools, for anyone where the module is on",
+    "ecosystem-public-product": "one product on show (404 unless approved and pooled; no contracts or proofs)",
+    "ecosystem-public-units": "the anchor units with their alliance and pool sizes",
+    "api-ecosystem-public-products": "the products on show over the API, like the page",
+    "api-ecosystem-public-product": "one product on show over the API, like the page",
+    "api-ecosystem-anchor-units": "the anchor units with their alliance and pool sizes over the API, like the page",
 }
 # Signed-in pages about the caller's own global identity or own registration: anonymous callers are sent to sign
 # in, but a person known from another city or another organisation may be answered — with their own data only.
@@ -703,6 +718,127 @@ def market_world(settings, tmp_path) -> MarketWorld:
     return MarketWorld(**data)
 
 
+# --- The ecosystem's world, in jiangmen (the module is on there only) ------------------------------------------------
+ECO_A_NAME = "隔离矩阵甲方生态服务商"
+ECO_A_PRODUCT = "隔离矩阵甲方草稿产品"
+ECO_A_FIRST_PRODUCT = "隔离矩阵甲方首次产品"
+ECO_A_PROOF = "iso-matrix-eco-proof-a.pdf"
+ECO_A_COOPERATION = "iso-matrix-eco-coop-a.pdf"
+ECO_A_REASON = "隔离矩阵甲方变更原因"
+ECO_UNIT = "jm_anchor"  # the hardware unit A joined: it confirmed A and reviews A's first product
+ECO_OTHER_UNIT = "jm_anchor2"  # the food unit: nothing of A's is its business
+ECO_BUREAU = "jm_bureau"
+ECO_B_USERNAME = "eco_p91"  # tests/ecosystem_factories.provider(91)
+ECO_OTHER_TENANT_USERNAME = "hrb_enterprise"  # harbin's demo enterprise: no membership in jiangmen
+
+
+@dataclass
+class EcoWorld:
+    declaration: int  # A's repeat declaration being written (editable), with its files …
+    declaration_file: int  # … the new cooperation proof
+    first_declaration: int  # A's approved first declaration (not editable, no new products)
+    product: int  # A's own product being written (a draft, never public), with cases and a proof …
+    product_file: int
+    case: int  # … its first case, with its contract
+    change: int  # A's information change being written
+    member: int  # A in the hardware unit's alliance
+    unit: int  # the hardware unit (the city's unit pages)
+    secrets: list[str] = field(default_factory=list)
+
+
+def _eco_a_data() -> dict:
+    from tenant_apps.configuration.models import AnchorUnit
+    from tenant_apps.ecosystem import changes, declarations, products
+    from tenant_apps.ecosystem.models import AllianceMember, DeclarationFile, Product
+    from tenant_apps.organisations.models import Organisation
+    from tests import ecosystem_factories as f
+
+    a = f.provider(90, name=ECO_A_NAME)
+    f.provider(91)  # B
+    first = f.joined(a, unit="jm-hardware", product_names=(ECO_A_FIRST_PRODUCT,))
+    product = products.product_start(membership=a, name=ECO_A_PRODUCT)
+    f.fill_product(a, product, unit="jm-hardware")
+    products.product_save(membership=a, product=product, data={}, files={"other": [f.pdf(ECO_A_PROOF)]})
+    repeat = declarations.declaration_start(membership=a)
+    assert not repeat.is_first
+    declarations.declaration_save(
+        membership=a,
+        declaration=repeat,
+        step=1,
+        data={"anchor_unit": "jm-food"},
+        files={"cooperation": f.pdf(ECO_A_COOPERATION)},
+    )
+    change = changes.change_save(
+        membership=a,
+        data={**changes.current(Organisation.objects.get(pk=a.organisation_id)), "reason": ECO_A_REASON},
+    )
+    organisation = a.organisation
+    return {
+        "declaration": repeat.pk,
+        "declaration_file": repeat.files.get(kind=DeclarationFile.Kind.COOPERATION).pk,
+        "first_declaration": first.pk,
+        "product": product.pk,
+        "product_file": product.files.get().pk,
+        "case": Product.objects.get(pk=product.pk).cases.order_by("position").first().pk,
+        "change": change.pk,
+        "member": AllianceMember.objects.get(organisation=organisation, left_at__isnull=True).pk,
+        "unit": AnchorUnit.objects.get(code="jm-hardware").pk,
+        "secrets": [
+            ECO_A_NAME,
+            organisation.uscc,
+            a.user.username,
+            a.user.mobile,
+            _masked(a.user.mobile),
+            ECO_A_PRODUCT,
+            ECO_A_FIRST_PRODUCT,
+            ECO_A_PROOF,
+            ECO_A_COOPERATION,
+            ECO_A_REASON,
+        ],
+    }
+
+
+@pytest.fixture
+def eco_world(settings, tmp_path) -> EcoWorld:
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_context(Tenant.objects.get(schema_name="jiangmen")):
+        data = _eco_a_data()
+    connection.set_schema_to_public()
+    return EcoWorld(**data)
+
+
+def _eco_a_state(e: EcoWorld) -> tuple:
+    """What must not change: A's declarations, products, files, cases, change and alliance membership."""
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.ecosystem import models
+
+    with schema_context("jiangmen"):
+        return (
+            tuple(
+                models.Declaration.objects.filter(organisation__name=ECO_A_NAME)
+                .order_by("pk")
+                .values_list("pk", "status", "anchor_unit_id", "profile", "updated_at", "application__version")
+            ),
+            tuple(
+                models.Product.objects.filter(organisation__name=ECO_A_NAME)
+                .order_by("pk")
+                .values_list("pk", "status", "name", "updated_at", "application__version")
+            ),
+            tuple(models.DeclarationFile.objects.filter(declaration_id=e.declaration).values_list("pk", flat=True)),
+            tuple(models.ProductFile.objects.filter(product_id=e.product).values_list("pk", flat=True)),
+            tuple(models.ProductCase.objects.filter(product_id=e.product).values_list("pk", "customer")),
+            models.ProviderChange.objects.filter(pk=e.change).values_list("status", "data", "reason").first(),
+            models.AllianceMember.objects.filter(pk=e.member).values_list("left_at", "left_reason").first(),
+            models.PoolEntry.objects.filter(product__organisation__name=ECO_A_NAME).count(),
+        )
+
+
 def _market_a_state(m: MarketWorld) -> tuple:
     """What must not change: the draft, its media, the expert, the order and its proof, the cart item, the rating,
     the bank account, the tag, the listed product; the voucher with its ledger, the activity, the statement."""
@@ -956,10 +1092,46 @@ SAMPLES = {
     "api-voucher-ops-settlement-export": Sample(
         lambda m: {"pk": m.settlement, "kind": "xlsx"}, of_a=True, by=MARKET_OPS
     ),
+    # 生态申报, walked in jiangmen with an `EcoWorld`. The provider's routes take A's rows (the repeat declaration,
+    # the product and the change it is writing); the alliance routes take A's membership (the unit that confirmed A
+    # and the city reach it); the city's unit pages take the hardware unit (the bureau reaches it).
+    "ecosystem-declaration-edit": Sample(lambda e: {"pk": e.declaration}, of_a=True),
+    "ecosystem-declaration-delete": Sample(lambda e: {"pk": e.declaration}, of_a=True, methods=("post",)),
+    "ecosystem-declaration-product-new": Sample(lambda e: {"pk": e.first_declaration}, of_a=True, methods=("post",)),
+    "ecosystem-declaration-file": Sample(lambda e: {"pk": e.declaration, "file_pk": e.declaration_file}, of_a=True),
+    "ecosystem-product-edit": Sample(lambda e: {"pk": e.product}, of_a=True),
+    "ecosystem-product-submit": Sample(lambda e: {"pk": e.product}, of_a=True, methods=("post",)),
+    "ecosystem-product-delete": Sample(lambda e: {"pk": e.product}, of_a=True, methods=("post",)),
+    "ecosystem-product-file": Sample(lambda e: {"pk": e.product, "file_pk": e.product_file}, of_a=True),
+    "ecosystem-case-contract": Sample(lambda e: {"pk": e.product, "case_pk": e.case}, of_a=True),
+    "ecosystem-change-edit": Sample(lambda e: {"pk": e.change}, of_a=True),
+    "ecosystem-change-delete": Sample(lambda e: {"pk": e.change}, of_a=True, methods=("post",)),
+    "ecosystem-member-leave": Sample(lambda e: {"pk": e.member}, of_a=True, by=ECO_UNIT, methods=("post",)),
+    "ecosystem-unit": Sample(lambda e: {"pk": e.unit}, of_a=True, by=ECO_BUREAU),
+    "ecosystem-unit-export": Sample(lambda e: {"pk": e.unit}, of_a=True, by=ECO_BUREAU),
+    "ecosystem-public-product": Sample(lambda e: {"pk": e.product}),  # public, but a draft: 404 for everyone
+    "api-ecosystem-declaration": Sample(lambda e: {"pk": e.declaration}, of_a=True),
+    "api-ecosystem-declaration-submit": Sample(lambda e: {"pk": e.declaration}, of_a=True, reach=405),
+    "api-ecosystem-declaration-problems": Sample(lambda e: {"pk": e.declaration}, of_a=True),
+    "api-ecosystem-product": Sample(lambda e: {"pk": e.product}, of_a=True),
+    "api-ecosystem-product-submit": Sample(lambda e: {"pk": e.product}, of_a=True, reach=405),
+    "api-ecosystem-product-problems": Sample(lambda e: {"pk": e.product}, of_a=True),
+    "api-ecosystem-member-leave": Sample(lambda e: {"pk": e.member}, of_a=True, by=ECO_UNIT, reach=405),
+    "api-ecosystem-change": Sample(lambda e: {"pk": e.change}, of_a=True),
+    "api-ecosystem-change-submit": Sample(lambda e: {"pk": e.change}, of_a=True, reach=405),
+    "api-ecosystem-public-product": Sample(lambda e: {"pk": e.product}),  # public, but a draft: 404 for everyone
 }
 
 # A minimal body that would act if the route let the caller at A's object (default: empty).
 BODIES = {
+    ("ecosystem-member-leave", "post"): {"reason": "被他人移出"},
+    ("api-ecosystem-member-leave", "post"): {"reason": "被他人移出"},
+    ("api-ecosystem-declaration", "patch"): {"step": 2, "profile": "被他人修改"},
+    ("api-ecosystem-product", "patch"): {"name": "被他人改名", "description": "被他人修改"},
+    ("api-ecosystem-change", "patch"): {"contact_name": "被他人修改", "reason": "被他人修改"},
+    ("ecosystem-declaration-edit", "post"): {"step": "2", "profile": "被他人修改"},
+    ("ecosystem-product-edit", "post"): {"name": "被他人改名"},
+    ("ecosystem-change-edit", "post"): {"contact_name": "被他人修改", "reason": "被他人修改"},
     ("application-detail", "post"): {"do": "withdraw"},
     ("sub-account", "post"): {"action": "delete"},
     ("api-task-decide", "post"): {"action": "approve"},
@@ -1026,6 +1198,16 @@ class Route:
         return self.name.startswith(("market-", "api-market-", "voucher-", "api-voucher-"))
 
     @property
+    def is_ecosystem(self) -> bool:
+        """生态申报's routes: the module is on in jiangmen only, walked there."""
+        return self.name.startswith(("ecosystem-", "api-ecosystem-"))
+
+    @property
+    def tenant(self) -> str:
+        """The tenant whose walk requests this route."""
+        return "national" if self.is_market else "jiangmen" if self.is_ecosystem else "harbin"
+
+    @property
     def has_parameters(self) -> bool:
         return "<" in self.pattern or "(" in self.pattern
 
@@ -1071,7 +1253,7 @@ def _routes(walk: Walk | None = None) -> list[Route]:
         for route in _all_routes()
         if not route.pattern.startswith(tuple(EXCLUDED_PREFIXES))
         and route.name not in OPT_OUT
-        and (walk is None or route.is_market == (walk.tenant == "national"))
+        and (walk is None or route.tenant == walk.tenant)
     ]
 
 
@@ -1148,6 +1330,18 @@ WALKS = {
         },
         MARKET_A_PROVIDER,
         _market_a_state,
+    ),
+    "jiangmen": Walk(
+        "jiangmen",
+        "eco_world",
+        {
+            "anonymous": None,
+            "other_tenant": ECO_OTHER_TENANT_USERNAME,
+            "other_org": ECO_B_USERNAME,
+            "other_unit": ECO_OTHER_UNIT,
+        },
+        "eco_p90",
+        _eco_a_state,
     ),
 }
 
@@ -1239,6 +1433,18 @@ def test_organisation_a_reaches_every_marketplace_id_the_outsiders_are_refused(m
     assert settlement_number in seen["voucher-settlement"] and settlement_number in seen["api-voucher-ops-settlement"]
 
 
+def test_organisation_a_reaches_every_ecosystem_id_the_outsiders_are_refused(eco_world, tenant_client):
+    """The same positive control in jiangmen: A its declaration, product, files and change; the unit that confirmed A
+    its alliance member; the bureau the unit's pages."""
+    seen = _reached(WALKS["jiangmen"], eco_world, tenant_client)
+    assert len(seen) >= 10
+    assert ECO_A_COOPERATION in seen["api-ecosystem-declaration"] and ECO_A_PRODUCT in seen["api-ecosystem-product"]
+    assert ECO_A_PROOF in seen["api-ecosystem-product"] and ECO_A_REASON in seen["api-ecosystem-change"]
+    assert seen["ecosystem-declaration-file"].startswith("%PDF") and seen["ecosystem-product-file"].startswith("%PDF")
+    assert seen["ecosystem-case-contract"].startswith("%PDF")
+    assert ECO_A_PRODUCT in seen["ecosystem-product-edit"]
+
+
 def test_excluded_areas_refuse_outsiders_at_the_door(world, tenant_client):
     """What the matrix leaves out by prefix still turns outsiders away at its entrance, and media is not served."""
     media = [f"/media/{world.attachment_path}", f"/media/harbin/{world.attachment_path}"]
@@ -1270,8 +1476,10 @@ def test_every_route_is_requested_or_excluded_with_a_reason():
     assert not set(PUBLIC) & set(OWN_ACCOUNT)
     requested = {route.name for route in _routes()}
     assert {"application-detail", "api-task-decide", "sub-account", "api-sub-account", "workbench"} <= requested
-    harbin, national = ({route.name for route in _routes(walk)} for walk in WALKS.values())
-    assert harbin | national == requested and not harbin & national
+    harbin, national, jiangmen = ({route.name for route in _routes(walk)} for walk in WALKS.values())
+    assert harbin | national | jiangmen == requested
+    assert not harbin & national and not harbin & jiangmen and not national & jiangmen
+    assert {"api-ecosystem-declaration", "api-ecosystem-product", "ecosystem-case-contract"} <= jiangmen
     assert {"market-order", "market-proof-file", "api-market-cart-item", "market-listing-detail"} <= national
     assert {"voucher-detail", "api-voucher-mine-detail", "api-voucher-grab", "voucher-settlement"} <= national
     assert {"acceptance-edit", "onsite-detail", "recognition", "publicity-batch", "api-publicity-tranche-pay"} <= harbin

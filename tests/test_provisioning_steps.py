@@ -30,6 +30,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "admissions_demo",
         "acceptance_demo",
         "demo_applications",
+        "ecosystem_demo",
         "marketplace_demo",
         "vouchers_demo",
     ]
@@ -45,6 +46,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "admissions_demo",
         "acceptance_demo",
         "demo_applications",
+        "ecosystem_demo",
         "marketplace_demo",
         "vouchers_demo",
     ]

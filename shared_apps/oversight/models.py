@@ -27,6 +27,11 @@ class TenantFigures(models.Model):
     recognised_investment = models.DecimalField(_("认定投资（元）"), max_digits=16, decimal_places=2, default=0)
     subsidy_published = models.DecimalField(_("公示补贴（元）"), max_digits=16, decimal_places=2, default=0)
     subsidy_disbursed = models.DecimalField(_("已拨付补贴（元）"), max_digits=16, decimal_places=2, default=0)
+    # Ecosystems (tenant_apps.ecosystem.figures): providers with a submitted declaration, providers in at least one
+    # anchor unit's alliance now, approved products.
+    ecosystem_providers_declared = models.PositiveIntegerField(_("生态申报服务商数"), default=0)
+    ecosystem_providers_approved = models.PositiveIntegerField(_("入盟服务商数"), default=0)
+    ecosystem_products_approved = models.PositiveIntegerField(_("审核通过产品数"), default=0)
     computed_at = models.DateTimeField(_("统计时间"))
 
     class Meta:

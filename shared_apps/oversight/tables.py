@@ -62,6 +62,14 @@ CITIES = Table(
         _amount(_("认定投资（元）"), "recognised_investment"),
         _amount(_("公示补贴（元）"), "subsidy_published"),
         _amount(_("已拨付（元）"), "subsidy_disbursed"),
+        # Ecosystems: providers that declared, providers in an alliance, approved products.
+        Column(
+            _("申报服务商"), _figure("ecosystem_providers_declared"), align="end", name="ecosystem_providers_declared"
+        ),
+        Column(
+            _("入盟服务商"), _figure("ecosystem_providers_approved"), align="end", name="ecosystem_providers_approved"
+        ),
+        Column(_("通过产品"), _figure("ecosystem_products_approved"), align="end", name="ecosystem_products_approved"),
         Column(_("在售商品"), _figure("listed_products"), align="end", name="listed_products"),
         Column(_("订单"), _figure("orders"), align="end", name="orders"),
         Column(_("已支付（元）"), _paid, align="end", name="paid"),

@@ -152,12 +152,14 @@ def product_sections(product: Product, *, reviewer: bool = True) -> list[Section
             [
                 (
                     f"{n}. {case.customer}",
-                    (case.summary or "")
-                    + ("；" if case.summary and reviewer and case.contract else "")
-                    + (
+                    # format_html keeps the contract link markup (str + SafeString is plain text, shown escaped).
+                    format_html(
+                        "{}{}{}",
+                        case.summary or "",
+                        "；" if case.summary and reviewer and case.contract else "",
                         _link("ecosystem-case-contract", [product.pk, case.pk], case.contract_name)
                         if reviewer and case.contract
-                        else ""
+                        else "",
                     ),
                 )
                 for n, case in enumerate(product.cases.all(), start=1)

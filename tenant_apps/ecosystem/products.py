@@ -178,7 +178,8 @@ def product_save(
     if product.organisation_id != organisation.pk:
         raise not_found(_("该产品不存在。"), code="product.not_found")
     common.editable(product, area=AREA)
-    if product.declaration_id is not None:
+    if product.declaration_id is not None and product.status == Status.DRAFT:
+        # Still travelling with its first declaration; once that is approved the product is returned and edited alone.
         common.editable(product.declaration, area="declaration")
     product.application = application_touch(
         application=product.application, actor=membership.user, expected_version=expected_version

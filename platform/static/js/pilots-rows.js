@@ -95,7 +95,8 @@
   }
 
   function init() {
-    var form = document.getElementById("admission-form") || document.getElementById("acceptance-form");
+    var form = document.getElementById("admission-form") || document.getElementById("acceptance-form") ||
+      document.querySelector("form[data-rows-form]");
     if (!form) { return; }
     enhanceDelete(form);
     form.querySelectorAll("[data-rows]").forEach(function (container) {
