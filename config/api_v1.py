@@ -56,4 +56,5 @@ urlpatterns = [
     path("vouchers/", include("tenant_apps.vouchers.api_urls")),
     path("pilots/", include("tenant_apps.pilots.api_urls")),
     path("ecosystem/", include("tenant_apps.ecosystem.api_urls")),
+    path("cultivation/", include("tenant_apps.cultivation.api_urls")),
 ]

@@ -74,6 +74,7 @@ TENANT_APPS = [
     "tenant_apps.vouchers",
     "tenant_apps.pilots",
     "tenant_apps.ecosystem",
+    "tenant_apps.cultivation",
     "tenant_apps.portal",
     "cms",
     "wagtail.contrib.forms",
@@ -407,6 +408,10 @@ CELERY_BEAT_SCHEDULE["expire-vouchers"] = {  # every serving tenant: vouchers pa
 CELERY_BEAT_SCHEDULE["remind-onsite-deadlines"] = {  # every serving tenant: on-site rectification deadlines
     "task": "pilots.remind_onsite_deadlines",
     "schedule": float(os.environ.get("PLATFORM_ONSITE_REMINDER_SECONDS", 86400)),
+}
+CELERY_BEAT_SCHEDULE["cultivation-daily"] = {  # every serving tenant with cultivation: lapse, expiry/window notices
+    "task": "cultivation.daily",
+    "schedule": float(os.environ.get("PLATFORM_CULTIVATION_DAILY_SECONDS", 86400)),
 }
 CELERY_BEAT_SCHEDULE["archive-audit-trail-public"] = {  # public: security events and audit entries
     "task": "oversight.archive_audit_trail",

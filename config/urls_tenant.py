@@ -21,6 +21,8 @@ urlpatterns = [
     path("publicity/", include("tenant_apps.pilots.publicity_public_urls")),
     path("workbench/ecosystem/", include("tenant_apps.ecosystem.urls")),
     path("ecosystem/", include("tenant_apps.ecosystem.urls_public")),
+    path("workbench/cultivation/", include("tenant_apps.cultivation.urls")),
+    path("cultivation/", include("tenant_apps.cultivation.urls_public")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include("config.api_v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

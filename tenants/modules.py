@@ -86,8 +86,10 @@ MODULES: dict[str, Module] = {
             "cultivation",
             _("梯度培育"),
             _("优质中小企业梯度培育：自评、认定申报、变更、复核"),
-            ("enterprise", "city_bureau", "province"),
+            ("enterprise", "city_bureau", "province", "tenant_admin"),
             needs=("windows",),
+            home="cultivation-home",
+            public="cultivation-public",
         ),
         Module(
             "notices",

@@ -39,7 +39,8 @@ ROLES = (
 )  # tenant_apps.organisations.roles.Role
 REGISTRATION_ROLES = ("enterprise", "provider")  # TenantSettings.registration_roles, ProfileFieldGroup.role
 ORGANISATION_KINDS = ("enterprise", "provider", "anchor_unit", "authority", "operator")  # Organisation.Kind
-STAGE_HANDLERS = ("role", "anchor_unit", "experts", "applicant_upload")  # workflow Stage.Handler
+STAGE_HANDLERS = ("role", "anchor_unit", "experts", "applicant_upload", "region")  # workflow Stage.Handler
+REGION_LEVELS = ("province", "city", "county")  # configuration Region.Level
 STAGE_ACTIONS = ("approve", "return", "reject")  # workflow Stage.Action
 STAGE_CHECKS = (
     "needs_survey",
@@ -153,9 +154,16 @@ class Stage(Table):
     actions: Annotated[list[Annotated[str, one_of(STAGE_ACTIONS)]], Field(min_length=1)] = ["approve"]
     due_days: Annotated[int, Field(ge=1)] | None = None
     checks: list[Annotated[str, one_of(STAGE_CHECKS)]] = []
+    level: Annotated[str, one_of(REGION_LEVELS)] | None = None  # handler "region": which level decides
 
     @model_validator(mode="after")
     def _role_matches_handler(self):
+        if (self.handler == "region") != bool(self.level):
+            raise PydanticCustomError(
+                "level_required",
+                'handler = "region" 的环节须写明 level（且只有它可写）；允许：{allowed}',
+                {"allowed": ", ".join(REGION_LEVELS)},
+            )
         if self.handler == "role" and not self.role:
             raise PydanticCustomError(
                 "role_required", 'handler = "role" 的环节须写明 role；允许：{allowed}', {"allowed": ", ".join(ROLES)}
@@ -179,6 +187,8 @@ class Window(Table):
     name: Text
     opens_on: datetime.date
     closes_on: datetime.date
+    kind: Annotated[str, Field(pattern=r"^[a-z0-9_-]{0,40}$")] = ""  # a cultivation tier code or info_update
+    region: Annotated[str, Field(pattern=r"^(\d{6})?$")] = ""  # a [[regions]] code; empty = the whole tenant
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -220,7 +230,7 @@ class Identity(Table):
 # on those units). They are applied only when provisioning the tenant whose schema is the preset's `schema_name`; a
 # city created from the preset under another name starts without them and gets its names from the console form.
 # The names themselves stay data in the preset file; no code asks which city it is provisioning.
-OWN_CITY_TABLES = ("identity", "anchor_units", "ecosystem_demo")
+OWN_CITY_TABLES = ("identity", "anchor_units", "ecosystem_demo", "cultivation_demo")
 
 
 class PilotPeriod(Table):
@@ -538,15 +548,73 @@ class Vouchers(Table):
     grab_per_minute: Annotated[int, Field(ge=1, le=600)] = 20
 
 
+class RegionSpec(Table):
+    """An administrative division (configuration.Region): provinces first, then their cities and counties."""
+
+    code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    name: Text
+    level: Annotated[str, one_of(REGION_LEVELS)]
+    parent: Annotated[str, Field(pattern=r"^(\d{6})?$")] = ""
+
+
+class TierIndicator(Table):
+    """One criterion of a tier's declaration form, with its evidence (cultivation.Tier.indicators)."""
+
+    code: Slug
+    label: Text
+    kind: Annotated[str, one_of(("text", "textarea", "number", "choice"))] = "textarea"
+    required: bool = True
+    choices: list[str] = []
+    help: str = ""
+    evidence: bool = False  # an evidence upload (PDF/JPG/PNG) belongs to this criterion
+    max_length: Annotated[int, Field(ge=1, le=5000)] | None = None
+
+
+class TierSpec(Table):
+    code: Slug
+    name: Text
+    requires_assessment: bool = False  # 专精特新: a completed digital-level self-assessment first
+    valid_years: Annotated[int, Field(ge=1, le=10)] = 3
+    certificate_prefix: Annotated[str, Field(pattern=r"^[A-Z]{2,8}$")]
+    indicators: Annotated[list[TierIndicator], Field(min_length=1)]
+
+
+class Cultivation(Table):
+    """The cultivation module's data (tenant_apps/cultivation): tiers and their forms, when expiry is announced,
+    the maker-competition link."""
+
+    tiers: Annotated[list[TierSpec], Field(min_length=1)]
+    expiry_notice_days: list[Annotated[int, Field(ge=1, le=365)]] = [90, 30]
+    maker_competition_url: str = ""
+
+
+class CultivationDemoStaff(Table):
+    account: DemoUsername
+    region: Annotated[str, Field(pattern=r"^\d{6}$")]
+
+
+class CultivationDemo(Table):
+    """Who plays the cultivation demo (tenant_apps/cultivation/demo.py): `staff` are the reviewers of each level
+    (a demo account and the division it administers), `enterprise` assesses twice and declares, `recognised` holds
+    a recognition near its expiry; both enterprises are registered in `region`."""
+
+    region: Annotated[str, Field(pattern=r"^\d{6}$")]
+    staff: Annotated[list[CultivationDemoStaff], Field(min_length=1)]
+    enterprise: DemoUsername
+    recognised: DemoUsername
+
+
 # --- Files --------------------------------------------------------------------------------------------------------
 class ModuleSet(Table):
-    """A file any tenant preset can include through `module_sets`: modules with their flows and windows."""
+    """A file any tenant preset can include through `module_sets`: modules with their flows, windows and data."""
 
     code: Slug
     kind: Literal["module_set"]
     modules: list[ModuleCode] = []
     flows: Flows = {}
     windows: list[Window] = []
+    regions: list[RegionSpec] = []
+    cultivation: Cultivation | None = None
 
 
 class TenantPreset(Table):
@@ -576,6 +644,9 @@ class TenantPreset(Table):
     admission_defects: list[DefectSpec] = []
     pilot_demo: PilotDemo | None = None
     ecosystem_demo: EcosystemDemo | None = None
+    regions: list[RegionSpec] = []
+    cultivation: Cultivation | None = None
+    cultivation_demo: CultivationDemo | None = None
 
     @model_validator(mode="after")
     def _defaults_and_references(self):

@@ -99,6 +99,7 @@ def load_preset(code: str, directory: Path | None = None) -> Preset:
     preset: TenantPreset = _read(code, directory, kind="tenant")
     data = _dump(preset)
     modules, flows, windows = list(data["modules"]), dict(data["flows"]), list(data["windows"])
+    regions = list(data["regions"])
     for index, set_code in enumerate(preset.module_sets):
         if not (directory / f"{set_code}.toml").is_file():
             available = ", ".join(
@@ -111,7 +112,10 @@ def load_preset(code: str, directory: Path | None = None) -> Preset:
         modules += [m for m in module_set["modules"] if m not in modules]
         flows.update(module_set["flows"])
         windows += module_set["windows"]
-    merged = {**data, "modules": modules, "flows": flows, "windows": windows}
+        regions += [r for r in module_set["regions"] if r["code"] not in {known["code"] for known in regions}]
+        if module_set.get("cultivation") and not data.get("cultivation"):
+            data["cultivation"] = module_set["cultivation"]
+    merged = {**data, "modules": modules, "flows": flows, "windows": windows, "regions": regions}
     return Preset(
         code=code,
         name=preset.name,

@@ -4,14 +4,19 @@ anywhere in the file (a polyglot that a browser could sniff and run), PDF JavaSc
 files, XFA and rich media. SVG is never accepted. Downloads are served as attachments with `nosniff` (the views).
 
 Callers: the stamped scans of the review engine (`tenant_apps.workflow.services`) and Wagtail documents
-(`cms.forms.DocumentForm`)."""
+(`cms.forms.DocumentForm`).
+
+What a module keeps of a checked upload is `StoredUpload` (abstract: the name the person chose, the checked content
+type, the size, when) beside its own `file` and `kind`; `stored_name` gives the file a name of its own."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 
 import filetype
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenants.errors import DomainError
@@ -41,6 +46,27 @@ IMAGE_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "bmp
 ARCHIVES_AND_OFFICE = {"doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "zip", "rar", "7z"}
 # Containers accepted by signature and the markup scan only (a caller must allow them explicitly).
 VIDEO_CONTAINERS = {"mp4"}
+
+
+class StoredUpload(models.Model):
+    """An uploaded file's record: the subclass adds its `file` (with its own `upload_to`), its owner and its `kind`.
+    The stored name is `stored_name`'s; the name the person chose is kept only as data (`original_name`), and
+    `content_type` is what `upload_checked` detected, not what the browser claimed."""
+
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+def stored_name(folder: str, filename: str) -> str:
+    """`<folder>/<random>.<suffix>` for an upload (the storage adds the tenant prefix): nothing of the person's
+    file name but its lower-cased suffix (at most 8 characters; `bin` without one)."""
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"{folder}/{uuid.uuid4().hex}.{suffix}"
 
 
 def upload_checked(upload, *, allowed: Iterable[str], max_bytes: int, wrong_type, too_large, field: str = "file"):

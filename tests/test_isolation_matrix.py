@@ -134,6 +134,9 @@ PUBLIC = {
     "ecosystem-public-products": "the approved products in the anchor units' pools, for anyone where the module is on",
     "ecosystem-public-product": "one product on show (404 unless approved and pooled; no contracts or proofs)",
     "ecosystem-public-units": "the anchor units with their alliance and pool sizes",
+    "cultivation-public": "the cultivation landing page: notices, lookup and declaration entries, open windows",
+    "cultivation-lookup": "企业认定查询: exact name + USCC behind a captcha and a per-address budget",
+    "api-cultivation-lookup": "the lookup's API: the same captcha and budget",
     "api-ecosystem-public-products": "the products on show over the API, like the page",
     "api-ecosystem-public-product": "one product on show over the API, like the page",
     "api-ecosystem-anchor-units": "the anchor units with their alliance and pool sizes over the API, like the page",
@@ -949,6 +952,37 @@ class Sample:
 
 SAMPLES = {
     "api-token-revoke": Sample(lambda w: {"pk": 0}),
+    # 梯度培育 (企业信息 area) is off in harbin: every id is 404 there; tests/test_cultivation_enterprise.py walks
+    # another enterprise's real ids in national.
+    "cultivation-change-edit": Sample(lambda w: {"pk": 0}),
+    "cultivation-change-delete": Sample(lambda w: {"pk": 0}),
+    "cultivation-rereview-new": Sample(lambda w: {"recognition_pk": 0}),
+    "cultivation-rereview-edit": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-change": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-change-submit": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-rereview": Sample(lambda w: {"pk": 0}),
+    # 梯度培育's 数字化水平评测, off in harbin too; tests/test_cultivation_assessment.py asks another enterprise's
+    # real assessment in national (404).
+    "cultivation-assessment-result": Sample(lambda w: {"pk": 0}),
+    "cultivation-assessment-pdf": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-assessment": Sample(lambda w: {"pk": 0}),
+    # 梯度培育's declarations, administrators' pages and messages, off in harbin; tests/test_cultivation_api.py,
+    # test_cultivation_pages.py and test_cultivation_messages.py ask for another enterprise's and another county's
+    # rows in the national tenant.
+    "cultivation-declaration-edit": Sample(lambda w: {"pk": 0}),
+    "cultivation-declaration-delete": Sample(lambda w: {"pk": 0}),
+    "cultivation-declaration-pdf": Sample(lambda w: {"pk": 0}),
+    "cultivation-evidence-file": Sample(lambda w: {"pk": 0, "evidence_pk": 0}),
+    "cultivation-admin-declaration": Sample(lambda w: {"pk": 0}),
+    "cultivation-recognition-revoke": Sample(lambda w: {"pk": 0}),
+    "cultivation-message": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-declaration": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-declaration-problems": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-declaration-submit": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-evidence": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-evidence-delete": Sample(lambda w: {"pk": 0, "evidence_pk": 0}),
+    "api-cultivation-recognition-revoke": Sample(lambda w: {"pk": 0}),
+    "api-cultivation-message-read": Sample(lambda w: {"pk": 0}),
     "invitation-accept": Sample(lambda w: {"token": "not-an-issued-token"}),
     "application-detail": Sample(lambda w: {"pk": w.application}, of_a=True),
     "application-progress-pdf": Sample(lambda w: {"pk": w.application}, of_a=True),

@@ -102,9 +102,9 @@ def _broken(tmp_path, file: str, old: str, new: str):
         (
             "national",
             "cultivation",
-            'role = "province"',
-            'role = "provence"',
-            "cultivation.toml: flows.cultivation_declaration.stages[1].role: 取值 'provence' 无效；允许：'', enterprise",
+            'level = "province"',
+            'level = "provence"',
+            "cultivation.toml: flows.cultivation_declaration.stages[2].level: 取值 'provence' 无效；允许：province, city",
         ),
         # A wrong type.
         (

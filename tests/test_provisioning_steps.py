@@ -17,6 +17,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
     assert [step.name for step in steps] == [
         "configuration",
         "flows",
+        "cultivation",
         "profile_fields",
         "market_taxonomy",
         "voucher_rules",
@@ -31,10 +32,12 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "acceptance_demo",
         "demo_applications",
         "ecosystem_demo",
+        "cultivation_demo",
         "marketplace_demo",
         "vouchers_demo",
     ]
     assert [step.name for step in steps if step.on_existing] == [
+        "cultivation",
         "market_taxonomy",
         "voucher_rules",
         "defect_rules",
@@ -47,6 +50,7 @@ def test_the_apps_register_the_steps_in_the_order_provisioning_always_had():
         "acceptance_demo",
         "demo_applications",
         "ecosystem_demo",
+        "cultivation_demo",
         "marketplace_demo",
         "vouchers_demo",
     ]

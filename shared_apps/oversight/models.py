@@ -28,10 +28,19 @@ class TenantFigures(models.Model):
     subsidy_published = models.DecimalField(_("公示补贴（元）"), max_digits=16, decimal_places=2, default=0)
     subsidy_disbursed = models.DecimalField(_("已拨付补贴（元）"), max_digits=16, decimal_places=2, default=0)
     # Ecosystems (tenant_apps.ecosystem.figures): providers with a submitted declaration, providers in at least one
-    # anchor unit's alliance now, approved products.
+    # anchor unit's alliance now, approved products, and the same per anchor unit.
     ecosystem_providers_declared = models.PositiveIntegerField(_("生态申报服务商数"), default=0)
     ecosystem_providers_approved = models.PositiveIntegerField(_("入盟服务商数"), default=0)
     ecosystem_products_approved = models.PositiveIntegerField(_("审核通过产品数"), default=0)
+    # One entry per active anchor unit, `{"code", "name", "members", "products"}` (alliance members and pooled
+    # products now); empty where the module is off or the city has no units.
+    ecosystem_units = models.JSONField(_("牵引单位成员与产品"), default=list, blank=True)
+    # Cultivation (tenant_apps.cultivation.figures): declarations handed in, recognitions in force, and the
+    # breakdown `{"tiers": [{code, name, declared, recognised}], "regions": [{code, name, recognised}],
+    # "levels": {"1": n, … "4": n}}` (regions: provinces; levels: each enterprise's latest self-assessment).
+    cultivation_declared = models.PositiveIntegerField(_("培育申报数"), default=0)
+    cultivation_recognised = models.PositiveIntegerField(_("有效认定数"), default=0)
+    cultivation_breakdown = models.JSONField(_("培育分项"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("统计时间"))
 
     class Meta:

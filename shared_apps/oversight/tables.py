@@ -62,7 +62,7 @@ CITIES = Table(
         _amount(_("认定投资（元）"), "recognised_investment"),
         _amount(_("公示补贴（元）"), "subsidy_published"),
         _amount(_("已拨付（元）"), "subsidy_disbursed"),
-        # Ecosystems: providers that declared, providers in an alliance, approved products.
+        # Ecosystems: providers that declared, providers in an alliance, approved products, then per anchor unit.
         Column(
             _("申报服务商"), _figure("ecosystem_providers_declared"), align="end", name="ecosystem_providers_declared"
         ),
@@ -70,6 +70,23 @@ CITIES = Table(
             _("入盟服务商"), _figure("ecosystem_providers_approved"), align="end", name="ecosystem_providers_approved"
         ),
         Column(_("通过产品"), _figure("ecosystem_products_approved"), align="end", name="ecosystem_products_approved"),
+        Column(
+            _("牵引单位（成员 · 产品）"),
+            template="console/cells/ecosystem_units.html",
+            wrap=True,
+            width="16em",
+            name="ecosystem_units",
+        ),
+        # Cultivation: declarations, recognitions in force, then per tier and the self-assessment levels.
+        Column(_("培育申报"), _figure("cultivation_declared"), align="end", name="cultivation_declared"),
+        Column(_("有效认定"), _figure("cultivation_recognised"), align="end", name="cultivation_recognised"),
+        Column(
+            _("认定分项 · 评测等级"),
+            template="console/cells/cultivation_breakdown.html",
+            wrap=True,
+            width="16em",
+            name="cultivation_breakdown",
+        ),
         Column(_("在售商品"), _figure("listed_products"), align="end", name="listed_products"),
         Column(_("订单"), _figure("orders"), align="end", name="orders"),
         Column(_("已支付（元）"), _paid, align="end", name="paid"),

@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.configuration.models import AnchorUnit, DeclarationWindow, Industry, SubsidyPolicy, TenantSettings
+from tenant_apps.configuration.models import (
+    AnchorUnit,
+    DeclarationWindow,
+    Industry,
+    Region,
+    SubsidyPolicy,
+    TenantSettings,
+)
 from tenant_apps.organisations.admin_site import AuditedAdminMixin, tenant_admin_site
 
 
@@ -60,4 +67,14 @@ class SubsidyPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(DeclarationWindow, site=tenant_admin_site)
 class DeclarationWindowAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "module", "opens_on", "closes_on"]
+    list_display = ["name", "module", "kind", "region", "opens_on", "closes_on"]
+    list_filter = ["module", "kind"]
+    list_select_related = ["region"]
+
+
+@admin.register(Region, site=tenant_admin_site)
+class RegionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]

@@ -155,6 +155,58 @@ class Industry(models.Model):
         return self.name
 
 
+class Region(models.Model):
+    """An administrative division (省 / 市 / 区县) of the tenant's territory, by its GB/T 2260 code.
+
+    Reviews that run through administrative levels (the cultivation declarations: county → city → province) go to
+    the staff of the division at each level that contains the applicant's registered place; `path` ("330000/330200/
+    330212") lets a level's administrators read everything under their division with one prefix match."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("市级")
+        COUNTY = "county", _("区县级")
+
+    code = models.CharField(_("区划代码"), max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$")])
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级区划")
+    )
+    path = models.CharField(_("区划路径"), max_length=60, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = f"{self.parent.path}/{self.code}" if self.parent_id else self.code
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        order = [self.Level.PROVINCE, self.Level.CITY, self.Level.COUNTY]
+        if self.parent_id and order.index(self.parent.level) >= order.index(self.level):
+            raise ValidationError({"parent": _("上级区划的层级须高于本区划。")})
+        if not self.parent_id and self.level != self.Level.PROVINCE:
+            raise ValidationError({"parent": _("市级、区县级区划须选择上级区划。")})
+
+    @property
+    def full_name(self) -> str:
+        """省 · 市 · 区县, from the stored path (one query for the ancestors)."""
+        codes = self.path.split("/")
+        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        return "".join(names.get(code, "") for code in codes)
+
+    def ancestor_at(self, level: str) -> "Region | None":
+        """This division or the one above it at `level` (None when it sits above that level)."""
+        codes = self.path.split("/")
+        return Region.objects.filter(code__in=codes, level=level).first()
+
+
 class AnchorUnit(models.Model):
     """数字化牵引单位: leads an ecosystem alliance and confirms declarations made to it."""
 
@@ -376,10 +428,19 @@ class SubsidyPolicy(models.Model):
 
 
 class DeclarationWindow(models.Model):
-    """When a module accepts declarations (e.g. cultivation recognition, annual info update)."""
+    """When a module accepts declarations (e.g. cultivation recognition, annual info update), both days included.
+
+    `kind` says what opens (a cultivation tier's code, or `info_update`); `region` where (a province or city: the
+    enterprises registered under it). A region without an open window offers no entry (seed 003, FAQ 4)."""
 
     module = models.CharField(_("模块"), max_length=40)
     name = models.CharField(_("名称"), max_length=100)
+    kind = models.SlugField(
+        _("申报类别"), max_length=40, blank=True, help_text=_("例如 innovative、specialised、info_update。")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="windows", verbose_name=_("申报地区")
+    )
     opens_on = models.DateField(_("开始日期"))
     closes_on = models.DateField(_("截止日期"))
 

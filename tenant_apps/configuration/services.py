@@ -6,7 +6,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from tenant_apps.configuration.models import AnchorUnit, DeclarationWindow, Industry, SubsidyPolicy, TenantSettings
+from tenant_apps.configuration.models import (
+    AnchorUnit,
+    DeclarationWindow,
+    Industry,
+    Region,
+    SubsidyPolicy,
+    TenantSettings,
+)
 
 # Preset `[identity]` keys → TenantSettings columns.
 IDENTITY_FIELDS = {
@@ -95,9 +102,31 @@ def configuration_apply(preset: dict) -> None:
                 "description": item.get("description", ""),
             },
         )
+    regions_apply(preset.get("regions", []))
     for item in preset.get("windows", []):
+        region = Region.objects.get(code=item["region"]) if item.get("region") else None
         DeclarationWindow.objects.update_or_create(
             module=item["module"],
             name=item["name"],
-            defaults={"opens_on": item["opens_on"], "closes_on": item["closes_on"]},
+            defaults={
+                "opens_on": item["opens_on"],
+                "closes_on": item["closes_on"],
+                "kind": item.get("kind", ""),
+                "region": region,
+            },
         )
+
+
+LEVEL_ORDER = {Region.Level.PROVINCE: 0, Region.Level.CITY: 1, Region.Level.COUNTY: 2}
+
+
+def regions_apply(regions: list[dict]) -> None:
+    """Create or update the divisions, parents before children whatever the order they are listed in."""
+    for item in sorted(regions, key=lambda r: LEVEL_ORDER[r["level"]]):
+        parent = Region.objects.get(code=item["parent"]) if item.get("parent") else None
+        region, _created = Region.objects.get_or_create(
+            code=item["code"], defaults={"name": item["name"], "level": item["level"], "parent": parent}
+        )
+        if (region.name, region.level, region.parent_id) != (item["name"], item["level"], getattr(parent, "pk", None)):
+            region.name, region.level, region.parent = item["name"], item["level"], parent
+            region.save()

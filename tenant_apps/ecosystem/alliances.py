@@ -4,13 +4,13 @@ closed (`left_at`, `removed_at`), never deleted, so history stays readable; the 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.configuration.models import AnchorUnit
 from tenant_apps.ecosystem import common
+from tenant_apps.ecosystem.counts import correlated_count
 from tenant_apps.ecosystem.models import AllianceMember, PoolEntry, Product, Status
 from tenants.errors import DomainError, not_found
 
@@ -43,31 +43,30 @@ def product_approved(product: Product) -> None:
         pool_add(member.anchor_unit, product)
 
 
-def _count(queryset, group: str):
-    """A correlated COUNT (no join that multiplies rows, no DISTINCT)."""
-    return Coalesce(
-        Subquery(queryset.order_by().values(group).annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-        0,
-    )
+def _of(units) -> Q:
+    """Rows of one anchor unit, or of every unit of a queryset."""
+    return Q(anchor_unit__in=units) if isinstance(units, QuerySet) else Q(anchor_unit=units)
 
 
-def members_of(unit: AnchorUnit):
-    """The alliance now, with each member's pooled product count in this unit."""
+def members_of(units):
+    """The alliance now of one unit (or of every unit of a queryset), each member with its pooled product count in
+    its unit (one correlated count)."""
     pooled = PoolEntry.objects.filter(
-        anchor_unit=unit, removed_at__isnull=True, product__organisation=OuterRef("organisation")
+        anchor_unit=OuterRef("anchor_unit"), removed_at__isnull=True, product__organisation=OuterRef("organisation")
     )
     return (
-        AllianceMember.objects.filter(anchor_unit=unit, left_at__isnull=True)
-        .select_related("organisation")
-        .annotate(products=_count(pooled, "anchor_unit"))
+        AllianceMember.objects.filter(_of(units), left_at__isnull=True)
+        .select_related("anchor_unit", "organisation")
+        .annotate(products=correlated_count(pooled, "anchor_unit"))
         .order_by("-joined_at", "-id")
     )
 
 
-def pool_of(unit: AnchorUnit):
+def pool_of(units):
+    """The products in the pool now of one unit (or of every unit of a queryset), newest first."""
     return (
-        PoolEntry.objects.filter(anchor_unit=unit, removed_at__isnull=True)
-        .select_related("product__organisation")
+        PoolEntry.objects.filter(_of(units), removed_at__isnull=True)
+        .select_related("anchor_unit", "product__organisation")
         .order_by("-added_at", "-id")
     )
 
@@ -111,6 +110,8 @@ def unit_counts():
     pooled = PoolEntry.objects.filter(anchor_unit=OuterRef("pk"), removed_at__isnull=True)
     return (
         AnchorUnit.objects.filter(is_active=True)
-        .annotate(member_count=_count(members, "anchor_unit"), product_count=_count(pooled, "anchor_unit"))
+        .annotate(
+            member_count=correlated_count(members, "anchor_unit"), product_count=correlated_count(pooled, "anchor_unit")
+        )
         .order_by("code")
     )

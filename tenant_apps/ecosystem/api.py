@@ -10,10 +10,12 @@ is the project's one error shape with the field the service names (`files.licenc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -24,7 +26,7 @@ from tenant_apps.ecosystem import access, alliances, changes, common, declaratio
 from tenant_apps.ecosystem import serializers as s
 from tenant_apps.ecosystem.models import Product
 from tenant_apps.organisations.api_access import ModuleAccess, ScopedAPIView
-from tenants.errors import not_found
+from tenants.errors import DomainError, not_found
 from tenants.modules import ensure_module
 
 MODULE = "ecosystem"
@@ -141,29 +143,122 @@ class PublicProductDetailView(PublicEcosystemView):
         return Response(s.EcoPublicProductDetailSerializer(selectors.public_product(pk)).data)
 
 
-# --- Declarations ----------------------------------------------------------------------------------------------------
-def _declarations(membership):
-    return access.declarations_readable(membership).select_related("organisation", "anchor_unit", "application")
+# --- Declarations and products: what both read, submit and still need ---------------------------------------------------
+@dataclass(frozen=True)
+class Submissions:
+    """Declarations or products as the API reads them (what the reader may see, 404 alike for missing and forbidden)
+    and submits them (the provider's own, through the service)."""
+
+    rows: Callable  # membership → the rows this person reads, with what every answer shows
+    detail_prefetch: tuple[str, ...]
+    detail_serializer: type[serializers.Serializer]
+    missing: Callable[[], DomainError]  # the 404 (its message translated when raised)
+    access: Callable  # (membership, pk) → the provider's own row to write; 404 for another's and a missing one
+    submit: Callable  # (membership, row, expected_version) → None
+    problems: Callable  # row → [(field, message)] submission still needs
+    delete: Callable  # (membership, row) → None
+
+    def one(self, membership, pk, *prefetch):
+        row = self.rows(membership).prefetch_related(*prefetch).filter(pk=pk).first()
+        if row is None:
+            raise self.missing()
+        return row
+
+    def detail(self, membership, pk) -> dict:
+        return self.detail_serializer(self.one(membership, pk, *self.detail_prefetch)).data
 
 
-def _declaration_detail(membership, pk) -> dict:
-    declaration = _declarations(membership).prefetch_related("files", "products").filter(pk=pk).first()
-    if declaration is None:
-        raise not_found(_("该申报不存在。"), code="declaration.not_found")
-    return s.EcoDeclarationDetailSerializer(declaration).data
+DECLARATIONS = Submissions(
+    rows=lambda membership: access.declarations_readable(membership).select_related(
+        "organisation", "anchor_unit", "application"
+    ),
+    detail_prefetch=("files", "products"),
+    detail_serializer=s.EcoDeclarationDetailSerializer,
+    missing=lambda: not_found(_("该申报不存在。"), code="declaration.not_found"),
+    access=declarations.access_declaration,
+    submit=lambda membership, row, version: declarations.declaration_submit(
+        membership=membership, declaration=row, expected_version=version
+    ),
+    problems=declarations.problems,
+    delete=lambda membership, row: declarations.declaration_delete(membership=membership, declaration=row),
+)
+PRODUCTS = Submissions(
+    rows=lambda membership: access.products_readable(membership).select_related(
+        "organisation", "anchor_unit", "application"
+    ),
+    detail_prefetch=("industries", "cases", "files"),
+    detail_serializer=s.EcoProductDetailSerializer,
+    missing=lambda: not_found(_("该产品不存在。"), code="product.not_found"),
+    access=products.access_product,
+    submit=lambda membership, row, version: products.product_submit(
+        membership=membership, product=row, expected_version=version
+    ),
+    problems=lambda product: products.problems(product, with_unit=product.declaration_id is None),
+    delete=lambda membership, row: products.product_delete(membership=membership, product=row),
+)
 
 
-class DeclarationListView(mixins.ListModelMixin, EcosystemAPIView):
-    """服务商申报: the provider's own, the declarations naming an anchor unit, or the city's all; POST 新增."""
-
-    serializer_class = s.EcoDeclarationSerializer
+# The views of both families. No docstrings on these bases: drf-spectacular would print them as every subclass's
+# description; each subclass documents its operations (`extend_schema_view` for the inherited ones).
+class SubmissionView(EcosystemAPIView):
+    family: Submissions
 
     def scoped_queryset(self, membership):
-        return _declarations(membership).order_by("-created_at", "-id")
+        return self.family.rows(membership)
 
-    @extend_schema(summary="服务商申报列表（服务商：本单位；牵引单位：申报本单位的；市级：全部）")
+
+class SubmissionListView(mixins.ListModelMixin, SubmissionView):
+    # The list, newest first (POST 新增 is each family's own).
+    def scoped_queryset(self, membership):
+        return super().scoped_queryset(membership).order_by("-created_at", "-id")
+
     def get(self, request):
         return self.list(request)
+
+
+class SubmissionDetailView(SubmissionView):
+    # Read and delete (PATCH is each family's own).
+    parser_classes = PARSERS
+
+    def get(self, request, pk):
+        return Response(self.family.detail(request.membership, pk))
+
+    def delete(self, request, pk):
+        row = self.family.access(request.membership, pk)
+        self.family.delete(request.membership, row)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SubmitView(SubmissionView):
+    # 提交: the provider's own row (404 before any validation), the optional version, the detail read back.
+    def post(self, request, pk):
+        membership = request.membership
+        row = self.family.access(membership, pk)
+        data = validated(s.EcoVersionInput, request.data)
+        self.family.submit(membership, row, data.get("version"))
+        return Response(self.family.detail(membership, pk))
+
+
+class ProblemsView(SubmissionView):
+    # 提交前尚缺的内容, for whoever reads the row.
+    serializer_class = s.EcoProblemSerializer
+    pagination_class = None  # the whole list: a handful of items
+
+    @extend_schema(summary="提交前尚缺的内容", responses=s.EcoProblemSerializer(many=True))
+    def get(self, request, pk):
+        row = self.get_queryset().filter(pk=pk).first()
+        if row is None:
+            raise self.family.missing()
+        return Response(_problems(self.family.problems(row)))
+
+
+# --- Declarations ----------------------------------------------------------------------------------------------------
+@extend_schema_view(get=extend_schema(summary="服务商申报列表（服务商：本单位；牵引单位：申报本单位的；市级：全部）"))
+class DeclarationListView(SubmissionListView):
+    """服务商申报: the provider's own, the declarations naming an anchor unit, or the city's all; POST 新增."""
+
+    family = DECLARATIONS
+    serializer_class = s.EcoDeclarationSerializer
 
     @extend_schema(
         summary="新增服务商申报（有未完成的申报则继续该申报；首次通过后为再次申报）",
@@ -177,21 +272,18 @@ class DeclarationListView(mixins.ListModelMixin, EcosystemAPIView):
         declaration = declarations.declaration_start(membership=membership)
         created = before is None or declaration.pk > before
         return Response(
-            _declaration_detail(membership, declaration.pk),
+            DECLARATIONS.detail(membership, declaration.pk),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
-class DeclarationDetailView(EcosystemAPIView):
+@extend_schema_view(
+    get=extend_schema(summary="服务商申报详情"),
+    delete=extend_schema(summary="删除未提交或已退回的申报（及其产品）", request=None, responses={204: None}),
+)
+class DeclarationDetailView(SubmissionDetailView):
+    family = DECLARATIONS
     serializer_class = s.EcoDeclarationDetailSerializer
-    parser_classes = PARSERS
-
-    def scoped_queryset(self, membership):
-        return _declarations(membership)
-
-    @extend_schema(summary="服务商申报详情")
-    def get(self, request, pk):
-        return Response(_declaration_detail(request.membership, pk))
 
     @extend_schema(
         summary="保存一步（草稿）",
@@ -213,75 +305,33 @@ class DeclarationDetailView(EcosystemAPIView):
             files=files,
             expected_version=data.get("version"),
         )
-        return Response(_declaration_detail(membership, pk))
-
-    @extend_schema(summary="删除未提交或已退回的申报（及其产品）", request=None, responses={204: None})
-    def delete(self, request, pk):
-        declaration = declarations.access_declaration(request.membership, pk)
-        declarations.declaration_delete(membership=request.membership, declaration=declaration)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(DECLARATIONS.detail(membership, pk))
 
 
-class DeclarationSubmitView(EcosystemAPIView):
-    serializer_class = s.EcoDeclarationDetailSerializer
-
-    def scoped_queryset(self, membership):
-        return _declarations(membership)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="提交服务商申报",
         description="尚缺内容 400 declaration.incomplete（errors 指明字段）；产品重名 409 product.duplicate_name。",
         request=s.EcoVersionInput,
         responses=s.EcoDeclarationDetailSerializer,
     )
-    def post(self, request, pk):
-        membership = request.membership
-        declaration = declarations.access_declaration(membership, pk)
-        data = validated(s.EcoVersionInput, request.data)
-        declarations.declaration_submit(
-            membership=membership, declaration=declaration, expected_version=data.get("version")
-        )
-        return Response(_declaration_detail(membership, pk))
+)
+class DeclarationSubmitView(SubmitView):
+    family = DECLARATIONS
+    serializer_class = s.EcoDeclarationDetailSerializer
 
 
-class DeclarationProblemsView(EcosystemAPIView):
-    serializer_class = s.EcoProblemSerializer
-    pagination_class = None  # the whole list: a handful of items
-
-    def scoped_queryset(self, membership):
-        return _declarations(membership)
-
-    @extend_schema(summary="提交前尚缺的内容", responses=s.EcoProblemSerializer(many=True))
-    def get(self, request, pk):
-        declaration = self.get_queryset().filter(pk=pk).first()
-        if declaration is None:
-            raise not_found(_("该申报不存在。"), code="declaration.not_found")
-        return Response(_problems(declarations.problems(declaration)))
+class DeclarationProblemsView(ProblemsView):
+    family = DECLARATIONS
 
 
 # --- Products --------------------------------------------------------------------------------------------------------
-def _products(membership):
-    return access.products_readable(membership).select_related("organisation", "anchor_unit", "application")
-
-
-def _product_detail(membership, pk) -> dict:
-    product = _products(membership).prefetch_related("industries", "cases", "files").filter(pk=pk).first()
-    if product is None:
-        raise not_found(_("该产品不存在。"), code="product.not_found")
-    return s.EcoProductDetailSerializer(product).data
-
-
-class ProductListView(mixins.ListModelMixin, EcosystemAPIView):
+@extend_schema_view(get=extend_schema(summary="产品申报列表（服务商：本单位；审核单位：经手的；市级：全部）"))
+class ProductListView(SubmissionListView):
     """我的产品 (or a reviewer's and the city's); POST +新增产品/服务."""
 
+    family = PRODUCTS
     serializer_class = s.EcoProductSerializer
-
-    def scoped_queryset(self, membership):
-        return _products(membership).order_by("-created_at", "-id")
-
-    @extend_schema(summary="产品申报列表（服务商：本单位；审核单位：经手的；市级：全部）")
-    def get(self, request):
-        return self.list(request)
 
     @extend_schema(
         summary="新增产品/服务（随首次申报填写时给出 declaration）",
@@ -295,19 +345,16 @@ class ProductListView(mixins.ListModelMixin, EcosystemAPIView):
         if data.get("declaration"):
             declaration = declarations.access_declaration(membership, data["declaration"])
         product = products.product_start(membership=membership, name=data["name"], declaration=declaration)
-        return Response(_product_detail(membership, product.pk), status=status.HTTP_201_CREATED)
+        return Response(PRODUCTS.detail(membership, product.pk), status=status.HTTP_201_CREATED)
 
 
-class ProductDetailView(EcosystemAPIView):
+@extend_schema_view(
+    get=extend_schema(summary="产品申报详情"),
+    delete=extend_schema(summary="删除未提交或已退回的产品", request=None, responses={204: None}),
+)
+class ProductDetailView(SubmissionDetailView):
+    family = PRODUCTS
     serializer_class = s.EcoProductDetailSerializer
-    parser_classes = PARSERS
-
-    def scoped_queryset(self, membership):
-        return _products(membership)
-
-    @extend_schema(summary="产品申报详情")
-    def get(self, request, pk):
-        return Response(_product_detail(request.membership, pk))
 
     @extend_schema(
         summary="保存产品（草稿）",
@@ -333,49 +380,25 @@ class ProductDetailView(EcosystemAPIView):
             files=_uploads(request) if multipart else None,
             expected_version=data.get("version"),
         )
-        return Response(_product_detail(membership, pk))
-
-    @extend_schema(summary="删除未提交或已退回的产品", request=None, responses={204: None})
-    def delete(self, request, pk):
-        product = products.access_product(request.membership, pk)
-        products.product_delete(membership=request.membership, product=product)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(PRODUCTS.detail(membership, pk))
 
 
-class ProductSubmitView(EcosystemAPIView):
-    serializer_class = s.EcoProductDetailSerializer
-
-    def scoped_queryset(self, membership):
-        return _products(membership)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="提交产品申报",
         description="尚缺内容 400 product.incomplete；牵引单位未加入 400 product.anchor_unit；同名产品在审或已通过 "
         "409 product.duplicate_name（errors.name）。",
         request=s.EcoVersionInput,
         responses=s.EcoProductDetailSerializer,
     )
-    def post(self, request, pk):
-        membership = request.membership
-        product = products.access_product(membership, pk)
-        data = validated(s.EcoVersionInput, request.data)
-        products.product_submit(membership=membership, product=product, expected_version=data.get("version"))
-        return Response(_product_detail(membership, pk))
+)
+class ProductSubmitView(SubmitView):
+    family = PRODUCTS
+    serializer_class = s.EcoProductDetailSerializer
 
 
-class ProductProblemsView(EcosystemAPIView):
-    serializer_class = s.EcoProblemSerializer
-    pagination_class = None  # the whole list: a handful of items
-
-    def scoped_queryset(self, membership):
-        return _products(membership)
-
-    @extend_schema(summary="提交前尚缺的内容", responses=s.EcoProblemSerializer(many=True))
-    def get(self, request, pk):
-        product = self.get_queryset().filter(pk=pk).first()
-        if product is None:
-            raise not_found(_("该产品不存在。"), code="product.not_found")
-        return Response(_problems(products.problems(product, with_unit=product.declaration_id is None)))
+class ProductProblemsView(ProblemsView):
+    family = PRODUCTS
 
 
 # --- Pools and alliance members ----------------------------------------------------------------------------------------

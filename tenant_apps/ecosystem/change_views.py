@@ -23,7 +23,7 @@ def _shown(field: str, value) -> str:
     return value or ""
 
 
-def _history_item(change) -> dict:
+def _history_item(change, user) -> dict:
     differences = [
         {
             "label": label,
@@ -33,7 +33,8 @@ def _history_item(change) -> dict:
         for field, (label, _max) in changes.FIELDS.items()
         if change.previous.get(field, "") != change.data.get(field, "")
     ]
-    return {"change": change, "differences": differences, "editable": change.status in common.EDITABLE}
+    mine = change.application.applicant_id == user.pk  # only the applicant edits or deletes it
+    return {"change": change, "differences": differences, "editable": mine and change.status in common.EDITABLE}
 
 
 def _list(request, organisation, *, refusal: str = "", status: int = 200):
@@ -44,7 +45,7 @@ def _list(request, organisation, *, refusal: str = "", status: int = 200):
         "organisation": organisation,
         "current": [(label, _shown(field, now.get(field)) or "—") for field, (label, _max) in changes.FIELDS.items()],
         "page": page,
-        "history": [_history_item(change) for change in page.object_list],
+        "history": [_history_item(change, request.user) for change in page.object_list],
         "open_change": changes.changes_of(organisation).filter(status__in=(*common.EDITABLE, Status.IN_REVIEW)).first(),
         "refusal": refusal,
     }
@@ -99,6 +100,9 @@ def change_new(request):
 def change_edit(request, pk: int):
     membership, _organisation = provider_member(request)
     change = fetch(changes.access_change, membership, pk)
+    if change.application.applicant_id != request.user.pk:
+        messages.error(request, _("只有申请人可以修改。"))
+        return redirect("ecosystem-changes")
     if change.status not in common.EDITABLE:
         if request.method == "POST":
             messages.error(request, _("审核中或已办结的变更不能修改。"))

@@ -129,10 +129,13 @@ def change_save(
 
 @transaction.atomic
 def change_delete(*, membership, change: ProviderChange) -> None:
+    from tenant_apps.workflow.services import application_discard
+
     organisation = common.provider_of(membership)
     if change.organisation_id != organisation.pk:
         raise not_found(_("该变更不存在。"), code="change.not_found")
     common.editable(change, area=AREA)
+    application_discard(application=change.application, actor=membership.user)  # closed, not left 已退回
     application_id = change.application_id
     change.delete()
     Application.objects.filter(pk=application_id, state=Application.State.DRAFT).delete()

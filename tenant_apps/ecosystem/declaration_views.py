@@ -45,23 +45,21 @@ STEP_OF = {
     "files.team_list": 2,
 }
 
+# Seven columns fit 1280px beside the menu: the units' names wrap at 9em, and the actions (no width: as much as the
+# row leaves) wrap between whole actions (`eco-list` in static/css/ecosystem.css).
 DECLARATIONS = Table(
     columns=(
         Column(gettext_lazy("单位名称"), "organisation.name", wrap=True, primary=True, name="title"),
-        Column(gettext_lazy("牵引单位"), "anchor_unit.name", wrap=True, width="11em"),
+        Column(gettext_lazy("牵引单位"), "anchor_unit.name", wrap=True, width="9em"),
         Column(gettext_lazy("提交时间"), "application.submitted_at", format="datetime", width="9.5em"),
-        Column(gettext_lazy("审核状态"), template="ecosystem/provider/cells/status.html", width="7em", name="state"),
+        Column(gettext_lazy("审核状态"), template="ecosystem/provider/cells/status.html", width="6em", name="state"),
         Column(gettext_lazy("审核意见"), "opinion", wrap=True, name="opinion"),
-        Column(gettext_lazy("审核机构"), "anchor_unit.name", wrap=True, width="11em"),
-        Column(
-            gettext_lazy("操作"),
-            template="ecosystem/provider/cells/declaration_actions.html",
-            width="13em",
-            name="actions",
-        ),
+        Column(gettext_lazy("审核机构"), "anchor_unit.name", wrap=True, width="9em"),
+        Column(gettext_lazy("操作"), template="ecosystem/provider/cells/declaration_actions.html", name="actions"),
     ),
     empty=gettext_lazy("暂无服务商申报。"),
     row_attrs=lambda declaration: {"data-declaration": declaration.pk},
+    css="eco-list",
 )
 
 
@@ -240,10 +238,22 @@ def _refused_submission(request, membership, pk: int, step: int, error: DomainEr
     return _render(request, declaration, step, form, problems=items, status=error.status)
 
 
+def _not_applicant(request, declaration):
+    """A colleague of the same provider sees the declaration in the list; only the applicant fills it in (the engine
+    refuses others), so the colleague is sent back to the list with the reason."""
+    if declaration.application.applicant_id == request.user.pk:
+        return None
+    messages.error(request, _("只有申请人可以修改。"))
+    return redirect("ecosystem-declarations")
+
+
 @login_required
 def declaration_edit(request, pk: int):
     membership, _organisation = provider_member(request)
     declaration = fetch(declarations.access_declaration, membership, pk)
+    refused = _not_applicant(request, declaration)
+    if refused is not None:
+        return refused
     if declaration.status not in common.EDITABLE:
         if request.method == "POST":
             messages.error(request, _("审核中或已办结的申报不能修改。"))
@@ -297,6 +307,9 @@ def declaration_product_new(request, pk: int):
     """+新增产品/服务 on step 3 (POST, a name): the product's own form opens; its 保存 comes back to step 3."""
     membership, _organisation = provider_member(request)
     declaration = fetch(declarations.access_declaration, membership, pk)
+    refused = _not_applicant(request, declaration)
+    if refused is not None:
+        return refused
     if request.method != "POST":
         return redirect(_step_url(pk, 3))
     name_form = ProductNameForm(request.POST)

@@ -329,12 +329,16 @@ def _hold_name(product: Product, *, field: str) -> None:
 
 @transaction.atomic
 def declaration_delete(*, membership, declaration: Declaration) -> None:
-    """删除: a draft or returned declaration (and its products) goes; its application stays in the audit as
-    withdrawn so the log keeps its history."""
+    """删除 (the applicant only): a draft, returned or withdrawn declaration and its products go. An application
+    never submitted goes with them; a submitted one keeps its log and is closed by the engine (withdrawn, 办结), so
+    nothing is left waiting in the applicant's 我的申请 as 已退回."""
+    from tenant_apps.workflow.services import application_discard
+
     organisation = common.provider_of(membership)
     if declaration.organisation_id != organisation.pk:
         raise not_found(_("该申报不存在。"), code="declaration.not_found")
     common.editable(declaration, area=AREA)
+    application_discard(application=declaration.application, actor=membership.user)
     applications = [declaration.application_id, *declaration.products.values_list("application_id", flat=True)]
     declaration.products.all().delete()
     declaration.delete()

@@ -9,11 +9,15 @@ services and the tenant's own review chains, so every role finds real work in �
 - `provider`'s repeat declaration waits for the second unit; its information change (信息变更) waits for review;
 - `newcomer`'s first declaration (one product) waits for the first unit.
 
+What is declared (the answers, the products with their cases, the change) is data in `demo.toml` beside this file.
 Who decides a stage is data too: the unit's account for an anchor-unit stage, `reviewers[role]` for a role stage.
 Idempotent: each part is skipped once its provider has rows of that kind, so a restart (or an admin's own edits)
 changes nothing."""
 
 from __future__ import annotations
+
+import tomllib
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,25 +33,12 @@ PDF = (
 )
 ANCHOR = "anchor_unit"  # the stage handler whose decider is the unit named in the application
 
-# Steps 1–2 of the provider's first declaration (a repeat declaration copies them).
-DECLARATION = {
-    "nature": "private",
-    "product_count": "6",
-    "profile": "江门本地数字化服务商，专注五金卫浴、机电装备行业的生产执行、质量检测与供应链数字化，"
-    "已服务江门及周边中小制造企业 120 余家，拥有软件著作权 18 项。",
-    "guarantee": "江门本地实施与运维团队 26 人，7×12 小时响应，4 小时到场；每个项目配备驻场实施顾问，"
-    "上线后提供 3 个月免费运维与操作培训。",
-}
-NEWCOMER_DECLARATION = {
-    "nature": "private",
-    "product_count": "3",
-    "profile": "面向门窗五金与家居建材企业的订单协同与渠道管理软件服务商，总部位于江门市江海区。",
-    "guarantee": "本地技术服务团队 9 人，工作日 2 小时响应，重大问题 24 小时内到场处理。",
-}
+CONTENT = tomllib.loads((Path(__file__).resolve().parent / "demo.toml").read_text(encoding="utf-8"))
 
 
 def _product(*, name, nature, categories, architecture, deployment, days, purchase, prices, discount, industries,
              sub_industries, scenarios, award, description, cases, award_text="", other_notes=""):  # fmt: skip
+    """A product as the services take it (`name`, the form's `data`, `cases` as (customer, summary) pairs)."""
     return {
         "name": name,
         "data": {
@@ -72,148 +63,13 @@ def _product(*, name, nature, categories, architecture, deployment, days, purcha
     }
 
 
+# Steps 1–2 of the provider's first declaration (a repeat declaration copies them) and of the newcomer's.
+DECLARATION = CONTENT["declaration"]
+NEWCOMER_DECLARATION = CONTENT["newcomer_declaration"]
 # (the provider's products) where each ends: "approved" (pooled) or the stage it waits at.
-PRODUCTS = [
-    (
-        _product(
-            name="卫浴五金云排产与报工平台",
-            nature="own",
-            categories=["production"],
-            architecture="bs",
-            deployment="cloud",
-            days=20,
-            purchase="subscription",
-            prices=("18000.00", "96000.00"),
-            discount="15",
-            industries=["hardware-sanitary"],
-            sub_industries="水龙头、花洒、卫浴挂件",
-            scenarios="订单排产、车间扫码报工、在制品跟踪、计件工资核算",
-            award="provincial",
-            description="按订单交期与设备产能自动排产，工人扫码报工，在制品与计件工资实时可查，适合 50–300 人的卫浴五金工厂。",
-            cases=[
-                ("江门示例卫浴制品有限公司", "报工由次日补录改为实时，订单准交率由 82% 提升到 96%"),
-                ("鹤山示例水暖器材有限公司", "排产时间由每天 3 小时缩短到 20 分钟"),
-                ("开平示例五金制品有限公司", "在制品库存下降 27%，计件工资核算零差错"),
-            ],
-            award_text="2025年广东省工业软件优秀产品",
-        ),
-        "approved",
-    ),
-    (
-        _product(
-            name="水龙头铸件外观视觉检测系统",
-            nature="own",
-            categories=["production"],
-            architecture="cs",
-            deployment="local",
-            days=45,
-            purchase="buyout",
-            prices=("120000.00", "380000.00"),
-            discount="10",
-            industries=["hardware-sanitary"],
-            sub_industries="铜铸件、锌合金压铸件",
-            scenarios="铸件砂眼与气孔检测、抛光后外观全检",
-            award="none",
-            description="工业相机与深度学习模型对铸件和抛光件做在线外观检测，缺陷自动分拣并留存图像，支撑质量追溯。",
-            cases=[
-                ("江门示例铜业有限公司", "外观漏检率由 3.5% 降到 0.4%"),
-                ("开平示例卫浴配件有限公司", "质检岗位由 12 人减为 4 人"),
-                ("江门示例龙头制造有限公司", "客户投诉同比下降 61%"),
-            ],
-        ),
-        "approved",
-    ),
-    (
-        _product(
-            name="五金仓储条码与库位管理系统",
-            nature="agency",
-            categories=["supply_chain"],
-            architecture="bs",
-            deployment="hybrid",
-            days=30,
-            purchase="subscription",
-            prices=("25000.00", "90000.00"),
-            discount="12",
-            industries=["hardware-sanitary"],
-            sub_industries="卫浴五金、门窗五金",
-            scenarios="原材料收发、成品入库、库位管理、先进先出",
-            award="none",
-            description="条码化收发货与库位管理，移动终端扫码出入库，库存账实相符，与主流 ERP 对接。",
-            cases=[
-                ("江门示例五金配件有限公司", "库存准确率提升到 99.6%"),
-                ("台山示例卫浴有限公司", "盘点时间由 3 天缩短到半天"),
-                ("恩平示例水暖有限公司", "发货差错率下降 90%"),
-            ],
-        ),
-        "ops",
-    ),
-    (
-        _product(
-            name="电镀线能耗与环保数据监测平台",
-            nature="own",
-            categories=["production", "management"],
-            architecture="bs",
-            deployment="cloud",
-            days=15,
-            purchase="subscription",
-            prices=("15000.00", "60000.00"),
-            discount="20",
-            industries=["hardware-sanitary", "electromechanical"],
-            sub_industries="电镀、表面处理",
-            scenarios="电镀线能耗计量、废水排放在线监测、环保台账",
-            award="other",
-            description="电镀线水电气分项计量与废水在线监测，超标自动预警，环保台账一键生成。",
-            cases=[
-                ("江门示例电镀有限公司", "单位产品能耗下降 11%"),
-                ("鹤山示例表面处理有限公司", "环保台账编制由每月 5 天减到 1 天"),
-                ("江门示例金属制品有限公司", "全年未发生排放超标"),
-            ],
-            award_text="江门市节能技术推广目录（2025年）",
-        ),
-        "city_bureau",
-    ),
-    (
-        _product(
-            name="卫浴产品三维设计与BOM协同平台",
-            nature="joint",
-            categories=["rd_design"],
-            architecture="cs",
-            deployment="local",
-            days=60,
-            purchase="project",
-            prices=("80000.00", "260000.00"),
-            discount="8",
-            industries=["hardware-sanitary"],
-            sub_industries="龙头、花洒、浴室柜",
-            scenarios="三维设计、设计BOM到制造BOM转换、设计变更协同",
-            award="none",
-            description="三维设计图纸与 BOM 统一管理，设计变更自动通知采购与生产，减少错料与返工。",
-            cases=[
-                ("江门示例厨卫科技有限公司", "新品开发周期缩短 30%"),
-                ("开平示例卫浴有限公司", "BOM 错误导致的返工下降 75%"),
-                ("江门示例洁具有限公司", "设计图纸版本统一管理"),
-            ],
-            other_notes="与本地高校联合开发，可按企业产品结构定制 BOM 模板。",
-        ),
-        ANCHOR,
-    ),
-]
-NEWCOMER_PRODUCT = _product(name="门窗五金订单协同与经销商门户", nature="own", categories=["marketing", "supply_chain"], architecture="bs", deployment="cloud", days=10, purchase="subscription", prices=("9800.00", "48000.00"), discount="18", industries=["hardware-sanitary"], sub_industries="门窗五金、卫浴五金", scenarios="经销商在线下单、订单进度查询、返利结算", award="none", description="经销商门户在线下单与对账，订单进度实时推送，返利自动结算。", cases=[
-        ("江门示例门窗配件有限公司", "经销商订单录入时间减少 80%"),
-        ("江门示例建材五金有限公司", "对账周期由 15 天缩短到 3 天"),
-        ("台山示例五金制品有限公司", "经销商满意度提升"),
-    ])  # fmt: skip
-CHANGE = {
-    "contact_name": "周经理",
-    "contact_mobile": "13800000312",
-    "email": "service@jm-digital.example.com",
-    "region": "广东省江门市蓬江区",
-    "address": "蓬江区示例大道88号数字经济产业园3栋5楼",
-    "nature": "private",
-    "profile": DECLARATION["profile"],
-    "guarantee": DECLARATION["guarantee"],
-    "reason": "公司迁入数字经济产业园，联系人调整为周经理。",
-}
+PRODUCTS = [(_product(**{k: v for k, v in item.items() if k != "ends"}), item["ends"]) for item in CONTENT["products"]]
+NEWCOMER_PRODUCT = _product(**CONTENT["newcomer_product"])
+CHANGE = {**CONTENT["change"], "profile": DECLARATION["profile"], "guarantee": DECLARATION["guarantee"]}
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -256,29 +112,32 @@ class _Reviewers:
             task_decide(task_id=task.pk, membership=reviewer, action="approve", opinion="材料齐全，同意。")
 
 
-def _declare(member: Membership, unit: AnchorUnit, answers: dict, *, products=()):
-    """A first declaration to `unit`, complete with its products, submitted."""
+def _declare(member: Membership, unit: AnchorUnit, answers: dict | None = None, *, products=()):
+    """A declaration to `unit`, submitted: a first one with steps 1–2 from `answers` and its `products`, or (no
+    `answers`) a repeat one, everything copied but the unit and its cooperation proof."""
     from tenant_apps.ecosystem import declarations
 
+    first = answers is not None
     declaration = declarations.declaration_start(membership=member)
+    step1, files = {}, {}
+    if first:
+        step1 = {"nature": answers["nature"]}
+        files = {"licence": _pdf("营业执照.pdf"), "credit_report": _pdf("法人和非法人组织公共信用报告.pdf")}
     declarations.declaration_save(
         membership=member,
         declaration=declaration,
         step=1,
-        data={"nature": answers["nature"], "anchor_unit": unit.code},
-        files={
-            "licence": _pdf("营业执照.pdf"),
-            "credit_report": _pdf("法人和非法人组织公共信用报告.pdf"),
-            "cooperation": _pdf(f"与{unit.name}合作关系证明（双方盖章）.pdf"),
-        },
+        data={**step1, "anchor_unit": unit.code},
+        files={**files, "cooperation": _pdf(f"与{unit.name}合作关系证明（双方盖章）.pdf")},
     )
-    declarations.declaration_save(
-        membership=member,
-        declaration=declaration,
-        step=2,
-        data={field: answers[field] for field in ("product_count", "profile", "guarantee")},
-        files={"team_list": _pdf("本地技术服务团队人员名单（盖章）.pdf")},
-    )
+    if first:
+        declarations.declaration_save(
+            membership=member,
+            declaration=declaration,
+            step=2,
+            data={field: answers[field] for field in ("product_count", "profile", "guarantee")},
+            files={"team_list": _pdf("本地技术服务团队人员名单（盖章）.pdf")},
+        )
     for spec in products:
         product = _start_product(member, spec, declaration=declaration)
         _fill_product(member, product, spec)
@@ -311,7 +170,7 @@ def _fill_product(member: Membership, product, spec: dict, *, unit: AnchorUnit |
 
 
 def _provider_seed(member: Membership, first: AnchorUnit, second: AnchorUnit, reviewers: _Reviewers) -> None:
-    from tenant_apps.ecosystem import declarations, products
+    from tenant_apps.ecosystem import products
 
     # The first declaration brings the products that end approved; the unit confirms, they run the product chain.
     pooled = [spec for spec, end in PRODUCTS if end == "approved"]
@@ -327,15 +186,7 @@ def _provider_seed(member: Membership, first: AnchorUnit, second: AnchorUnit, re
         product = products.product_submit(membership=member, product=product)
         reviewers.advance(product.application, until=end)
     # The repeat declaration: everything copied but the unit and its cooperation proof.
-    repeat = declarations.declaration_start(membership=member)
-    declarations.declaration_save(
-        membership=member,
-        declaration=repeat,
-        step=1,
-        data={"anchor_unit": second.code},
-        files={"cooperation": _pdf(f"与{second.name}合作关系证明（双方盖章）.pdf")},
-    )
-    declarations.declaration_submit(membership=member, declaration=repeat)
+    _declare(member, second)
 
 
 @transaction.atomic

@@ -16,8 +16,6 @@ at the same moment cannot both pass."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,12 +23,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tenants.uploads import StoredUpload, stored_name
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def _file_path(instance, filename: str) -> str:
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"ecosystem/{uuid.uuid4().hex}.{suffix}"
+    return stored_name("ecosystem", filename)
 
 
 class Nature(models.TextChoices):
@@ -108,7 +107,7 @@ class Declaration(models.Model):
         return f"{self.organisation} → {self.anchor_unit or '—'}"
 
 
-class DeclarationFile(models.Model):
+class DeclarationFile(StoredUpload):
     class Kind(models.TextChoices):
         LOGO = "logo", _("公司LOGO")
         LICENCE = "licence", _("营业执照")
@@ -119,10 +118,6 @@ class DeclarationFile(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("材料类型"), max_length=20, choices=Kind.choices)
     file = models.FileField(upload_to=_file_path, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["declaration", "kind", "id"]
@@ -265,7 +260,7 @@ class ProductCase(models.Model):
         ordering = ["product", "position", "id"]
 
 
-class ProductFile(models.Model):
+class ProductFile(StoredUpload):
     class Kind(models.TextChoices):
         IP_PROOF = "ip_proof", _("自主知识产权证明")
         AWARD_PROOF = "award_proof", _("获奖证明")
@@ -274,10 +269,6 @@ class ProductFile(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("材料类型"), max_length=20, choices=Kind.choices)
     file = models.FileField(upload_to=_file_path, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["product", "kind", "id"]

@@ -29,20 +29,21 @@ def _categories(product) -> str:
     return "、".join(labels) or "—"
 
 
+# Seven columns fit 1280px beside the menu: categories and the unit wrap at 9em, and the actions (no width: as much
+# as the row leaves) wrap between whole actions (`eco-list` in static/css/ecosystem.css).
 PRODUCTS = Table(
     columns=(
         Column(gettext_lazy("产品名称"), "name", wrap=True, primary=True, name="title"),
-        Column(gettext_lazy("适合领域/类别"), _categories, wrap=True, width="14em"),
+        Column(gettext_lazy("适合领域/类别"), _categories, wrap=True, width="9em"),
         Column(gettext_lazy("提交时间"), "application.submitted_at", format="datetime", width="9.5em"),
-        Column(gettext_lazy("审核状态"), template="ecosystem/provider/cells/status.html", width="8em", name="state"),
+        Column(gettext_lazy("审核状态"), template="ecosystem/provider/cells/status.html", width="6em", name="state"),
         Column(gettext_lazy("审核意见"), "opinion", wrap=True, name="opinion"),
-        Column(gettext_lazy("审核机构"), "anchor_unit.name", wrap=True, width="11em"),
-        Column(
-            gettext_lazy("操作"), template="ecosystem/provider/cells/product_actions.html", width="14em", name="actions"
-        ),
+        Column(gettext_lazy("审核机构"), "anchor_unit.name", wrap=True, width="9em"),
+        Column(gettext_lazy("操作"), template="ecosystem/provider/cells/product_actions.html", name="actions"),
     ),
     empty=gettext_lazy("暂无产品。"),
     row_attrs=lambda product: {"data-product": product.pk},
+    css="eco-list",
 )
 
 
@@ -158,6 +159,15 @@ class Page:
             self.rows = [r for r in self.cases.forms if not r.is_removed() and not r.is_blank()]
         return bool(valid)
 
+    def service_cases(self) -> list[dict]:
+        """The case rows for the service; the row whose contract 删除 was pressed loses its `keep` (so its contract)."""
+        rows = [row.service_row() for row in self.rows]
+        dropped = self.form.cleaned_data.get("remove_contract")
+        for row in rows:
+            if dropped and row["keep"] == str(dropped) and not row["contract"]:
+                row["keep"] = ""
+        return rows
+
     def place(self, field: str | None, message: str, *, listed: bool = False) -> None:
         parts = (field or "").split(".")
         anchor = ""
@@ -199,8 +209,17 @@ def _uploaded(product) -> dict:
     uploaded: dict[str, list] = {}
     for item in product.files.all():
         url = reverse("ecosystem-product-file", args=[product.pk, item.pk])
-        uploaded.setdefault(item.kind, []).append({"name": item.original_name, "url": url})
+        uploaded.setdefault(item.kind, []).append({"name": item.original_name, "url": url, "pk": item.pk})
     return uploaded
+
+
+def _not_applicant(request, product):
+    """Only the applicant edits, submits or deletes (the engine refuses others); a colleague of the same provider
+    sees the product in 我的产品 and is sent back there with the reason."""
+    if product.application.applicant_id == request.user.pk:
+        return None
+    messages.error(request, _("只有申请人可以修改。"))
+    return redirect(_back(product))
 
 
 def _checked(request, product, error: DomainError | None = None, *, status: int = 200):
@@ -230,6 +249,9 @@ def _submit(request, membership, product, version):
 def product_edit(request, pk: int):
     membership, _organisation = provider_member(request)
     product = fetch(products.access_product, membership, pk)
+    refused = _not_applicant(request, product)
+    if refused is not None:
+        return refused
     if not editable(product):
         if request.method == "POST":
             messages.error(request, _("审核中或已办结的申报不能修改。"))
@@ -245,19 +267,24 @@ def product_edit(request, pk: int):
     if not page.is_valid():
         page.status = 400
         return _render(request, page)
+    remove_file = page.form.cleaned_data.get("remove_file")
     try:
         saved = products.product_save(
             membership=membership,
             product=product,
             data=page.form.service_data(),
-            cases=[row.service_row() for row in page.rows],
+            cases=page.service_cases(),
             files=page.form.uploads(),
+            remove_files=[remove_file] if remove_file else None,
             expected_version=page.form.cleaned_data.get("version"),
         )
     except DomainError as error:
         page.place(error.field, error.message)
         page.status = error.status
         return _render(request, page)
+    if remove_file or page.form.cleaned_data.get("remove_contract"):
+        messages.success(request, _("草稿已保存，文件已删除。"))
+        return redirect(f"{reverse('ecosystem-product-edit', args=[saved.pk])}#product-form")
     if request.POST.get("do") == "submit" and not with_declaration(saved):
         return _submit(request, membership, saved, saved.application.version)
     messages.success(request, _("草稿已保存。"))
@@ -275,5 +302,8 @@ def product_submit(request, pk: int):
     product = fetch(products.access_product, membership, pk)
     if request.method != "POST":
         return redirect("ecosystem-products")
+    refused = _not_applicant(request, product)
+    if refused is not None:
+        return refused
     raw = request.POST.get("version") or ""
     return _submit(request, membership, product, int(raw) if raw.isdigit() else None)

@@ -106,6 +106,8 @@ def product_start(*, membership, name: str, declaration: Declaration | None = No
         if declaration.organisation_id != organisation.pk or not declaration.is_first:
             raise not_found(_("该申报不存在。"), code="declaration.not_found")
         common.editable(declaration, area="declaration")
+        if declaration.application.applicant_id != membership.user_id:
+            raise DomainError(_("只有申请人可以修改。"), code="workflow.not_applicant", status=403)
         if declaration.products.count() >= CASES_MAX:
             raise DomainError(_("一次申报的产品不能超过 20 款。"), code="product.too_many", field="products")
     elif not has_joined(organisation):
@@ -167,11 +169,13 @@ def product_save(
     data: dict,
     cases=None,
     files: dict | None = None,
+    remove_files=None,
     expected_version: int | None = None,
 ) -> Product:
     """保存草稿: every given field is checked (lengths, choices, min ≤ max, 0–100 %, units the provider is bound
     to); missing ones wait for submission. `cases` replaces the case list when given (a row's `keep` names the
-    existing case whose contract it keeps); `files` adds proofs by kind (lists of uploads)."""
+    existing case whose contract it keeps; a row without it drops that contract); `remove_files` takes out
+    uploaded proofs by id (a wrongly uploaded one), then `files` adds proofs by kind (lists of uploads)."""
     from tenant_apps.workflow.services import application_touch
 
     organisation = common.provider_of(membership)
@@ -247,6 +251,8 @@ def product_save(
         product.industries.set(industries)
     if cases is not None:
         _store_cases(product, _cases(cases))
+    for file_pk in remove_files or ():
+        _remove_file(product, file_pk)
     for kind, uploads in (files or {}).items():
         if kind not in ProductFile.Kind.values:
             raise DomainError(_("不支持的材料类型。"), code="product.file_kind", field=f"files.{kind}")
@@ -265,6 +271,30 @@ def product_save(
                 size=upload.size,
             )
     return product
+
+
+def product_file_remove(*, membership, product: Product, file_pk, expected_version: int | None = None) -> Product:
+    """删除 one uploaded proof (IP proof, award proof, other proof) of a product still editable: the same checks as
+    保存 (the owning provider, the applicant, an editable product, a current version)."""
+    return product_save(
+        membership=membership, product=product, data={}, remove_files=[file_pk], expected_version=expected_version
+    )
+
+
+def _remove_file(product: Product, file_pk) -> None:
+    item = product.files.filter(pk=int(file_pk)).first() if str(file_pk).isdigit() else None
+    if item is None:
+        raise DomainError(_("该文件不存在或已删除。"), code="product.file_not_found", field="files", status=404)
+    name, storage = item.file.name, item.file.storage
+    item.delete()
+
+    def remove() -> None:
+        try:
+            storage.delete(name)
+        except OSError:  # a file already gone is no reason to fail the person's action
+            pass
+
+    transaction.on_commit(remove)
 
 
 def _bound_unit(organisation, value):
@@ -413,12 +443,17 @@ def name_taken(product: Product) -> bool:
 
 @transaction.atomic
 def product_delete(*, membership, product: Product) -> None:
+    """删除 (the applicant only): a draft, returned or withdrawn product. Its application goes with it when never
+    submitted; a submitted one keeps its log and is closed by the engine (withdrawn, 办结)."""
+    from tenant_apps.workflow.services import application_discard
+
     organisation = common.provider_of(membership)
     if product.organisation_id != organisation.pk:
         raise not_found(_("该产品不存在。"), code="product.not_found")
     common.editable(product, area=AREA)
     if product.pool_entries.exists():
         raise conflict(_("已入池的产品不能删除。"), code="product.pooled")
+    application_discard(application=product.application, actor=membership.user)
     application_id = product.application_id
     product.delete()
     Application.objects.filter(pk=application_id, state=Application.State.DRAFT).delete()

@@ -229,6 +229,10 @@ class ProductForm(VersionForm):
     other_notes = _area(_("其他需要说明的情况"), products.OTHER_NOTES_MAX)
     other = MultipleUploadField(ProductFile.Kind.OTHER.label, help_text=_("可一次选择多个文件。"))
     anchor_unit = forms.ChoiceField(label=_("审核数字化牵引单位"), required=False)
+    # Set by the 删除 button next to an uploaded proof or a case's contract (not drawn as fields): the form as typed
+    # is saved and that one file taken out.
+    remove_file = forms.IntegerField(required=False, min_value=1)
+    remove_contract = forms.IntegerField(required=False, min_value=1)
 
     FILE_KINDS = ("ip_proof", "award_proof", "other")
     TEXT = (

@@ -1,19 +1,16 @@
-"""Reads of the ecosystem API beside the services' and the pages' own (`selectors` holds the public ones the portal
-and the API share): which pools and alliance members an anchor unit (its own) or the city (every unit, or one by
-code) may list."""
+"""Which pools and alliance members the ecosystem API lists: an anchor unit its own, the city every unit or one by
+code. The rows are the pages' own (`selectors.alliance_pool`, `selectors.alliance_members`); only who may list
+which units is the API's."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 
 from tenant_apps.configuration.models import AnchorUnit
-from tenant_apps.ecosystem import alliances, common
-from tenant_apps.ecosystem.models import AllianceMember, PoolEntry
+from tenant_apps.ecosystem import common, selectors
 from tenants.errors import DomainError
 
 
-# --- Pools and alliances (an anchor unit: its own; the city: every unit or `unit`) --------------------------------
 def units_for(membership, code: str = ""):
     """The units whose pool and alliance this person lists: an anchor unit its own (whatever `code` says), the city
     every active unit or the one `code` names; anyone else is refused (403)."""
@@ -30,21 +27,9 @@ def units_for(membership, code: str = ""):
 
 def pools_for(membership, code: str = ""):
     """Products in the pools now (open entries), newest first."""
-    return (
-        PoolEntry.objects.filter(anchor_unit__in=units_for(membership, code), removed_at__isnull=True)
-        .select_related("anchor_unit", "product__organisation")
-        .order_by("-added_at", "-id")
-    )
+    return selectors.alliance_pool(units_for(membership, code))
 
 
 def members_for(membership, code: str = ""):
-    """Alliance members now, each with its pooled product count in that unit (one correlated count)."""
-    pooled = PoolEntry.objects.filter(
-        anchor_unit=OuterRef("anchor_unit"), removed_at__isnull=True, product__organisation=OuterRef("organisation")
-    )
-    return (
-        AllianceMember.objects.filter(anchor_unit__in=units_for(membership, code), left_at__isnull=True)
-        .select_related("anchor_unit", "organisation")
-        .annotate(products=alliances._count(pooled, "anchor_unit"))
-        .order_by("-joined_at", "-id")
-    )
+    """Alliance members now, each with its pooled product count in its unit."""
+    return selectors.alliance_members(units_for(membership, code))

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from tenant_apps.configuration.models import AnchorUnit, Industry
 from tenant_apps.ecosystem import access, alliances, common, declarations, products
+from tenant_apps.ecosystem.counts import correlated_count
 from tenant_apps.ecosystem.models import AllianceMember, Declaration, PoolEntry, Product, Status
 from tenant_apps.workflow import policies
 
@@ -33,14 +33,6 @@ CITY_STATUSES = (
     Status.REJECTED,
     Status.WITHDRAWN,
 )
-
-
-def _count(queryset, group: str):
-    """A correlated COUNT (no join that multiplies rows, no DISTINCT)."""
-    return Coalesce(
-        Subquery(queryset.order_by().values(group).annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-        0,
-    )
 
 
 def _open_pools():
@@ -82,13 +74,15 @@ def member_to_manage(membership, pk) -> AllianceMember:
 
 
 # --- The anchor unit's page --------------------------------------------------------------------------------------------
-def alliance_members(unit: AnchorUnit):
-    """The alliance now, each member with its pooled product count in this unit."""
-    return alliances.members_of(unit)
+def alliance_members(units):
+    """The alliance now of one unit (or of every unit of a queryset), each member with its pooled product count in
+    its unit."""
+    return alliances.members_of(units)
 
 
-def alliance_pool(unit: AnchorUnit):
-    return alliances.pool_of(unit)
+def alliance_pool(units):
+    """The pool now of one unit (or of every unit of a queryset), newest first."""
+    return alliances.pool_of(units)
 
 
 def former_members(unit: AnchorUnit):
@@ -107,9 +101,9 @@ def alliance_summary(unit: AnchorUnit) -> dict:
     return (
         AnchorUnit.objects.filter(pk=unit.pk)
         .annotate(
-            members_now=_count(members.filter(left_at__isnull=True), "anchor_unit"),
-            former=_count(members.filter(left_at__isnull=False), "anchor_unit"),
-            pooled=_count(pooled, "anchor_unit"),
+            members_now=correlated_count(members.filter(left_at__isnull=True), "anchor_unit"),
+            former=correlated_count(members.filter(left_at__isnull=False), "anchor_unit"),
+            pooled=correlated_count(pooled, "anchor_unit"),
         )
         .values("members_now", "former", "pooled")
         .get()
@@ -131,12 +125,12 @@ def unit_rows():
     declared = Declaration.objects.filter(anchor_unit=unit)
     reviewed = Product.objects.filter(anchor_unit=unit)
     return AnchorUnit.objects.annotate(
-        member_count=_count(members, "anchor_unit"),
-        pooled_count=_count(pooled, "anchor_unit"),
-        declarations_in_review=_count(declared.filter(status=Status.IN_REVIEW), "anchor_unit"),
-        declarations_approved=_count(declared.filter(status=Status.APPROVED), "anchor_unit"),
-        products_in_review=_count(reviewed.filter(status=Status.IN_REVIEW), "anchor_unit"),
-        products_approved=_count(reviewed.filter(status=Status.APPROVED), "anchor_unit"),
+        member_count=correlated_count(members, "anchor_unit"),
+        pooled_count=correlated_count(pooled, "anchor_unit"),
+        declarations_in_review=correlated_count(declared.filter(status=Status.IN_REVIEW), "anchor_unit"),
+        declarations_approved=correlated_count(declared.filter(status=Status.APPROVED), "anchor_unit"),
+        products_in_review=correlated_count(reviewed.filter(status=Status.IN_REVIEW), "anchor_unit"),
+        products_approved=correlated_count(reviewed.filter(status=Status.APPROVED), "anchor_unit"),
     ).order_by("-is_active", "code")
 
 

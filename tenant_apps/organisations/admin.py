@@ -34,7 +34,7 @@ class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
     # Never a selector over users: identities are national, so a list, popup or autocomplete of them would show a
     # city admin every person in the country. A new member is found by exact mobile or username (the add form).
-    raw_id_fields = ["organisation"]
+    raw_id_fields = ["organisation", "region"]
     exclude = ["user"]
     readonly_fields = ["is_sub_account", "menu_permissions", "created_at"]
     actions = ["unlock_members"]

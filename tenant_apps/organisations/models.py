@@ -78,6 +78,16 @@ class Membership(models.Model):
     )
     # Sub-accounts only: the module codes whose menus and APIs this person may use; empty = none.
     menu_permissions = ArrayField(models.CharField(max_length=40), verbose_name=_("菜单权限"), default=list, blank=True)
+    # Staff of an administrative division: decides the review stages of that division's level (handler "region").
+    region = models.ForeignKey(
+        "configuration.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("所辖行政区划"),
+        help_text=_("审核按行政层级进行的申请（如梯度培育认定）时，由申请单位注册地所属本区划的人员办理。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 

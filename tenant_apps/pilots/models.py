@@ -13,15 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tenants.uploads import StoredUpload, stored_name
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 LEVELS = [(1, _("一级")), (2, _("二级")), (3, _("三级")), (4, _("四级"))]
 
 
 def _evidence_path(instance, filename: str) -> str:
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"pilots/evidence/{uuid.uuid4().hex}.{suffix}"
+    return stored_name("pilots/evidence", filename)
 
 
 class DefectRule(models.Model):
@@ -172,7 +171,7 @@ class ProjectIndicator(SheetIndicator):
         ordering = ["project", "position", "id"]
 
 
-class AdmissionFile(models.Model):
+class AdmissionFile(StoredUpload):
     """五、相关佐证材料: the audit report, the 信用中国 credit report, and (when certification asked for it) a stamped
     statement of pilot-industry membership."""
 
@@ -184,10 +183,6 @@ class AdmissionFile(models.Model):
     admission = models.ForeignKey(Admission, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("材料类型"), max_length=30, choices=Kind.choices)
     file = models.FileField(upload_to=_evidence_path, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["admission", "kind", "id"]
@@ -211,10 +206,7 @@ class PilotEnterprise(models.Model):
 
 # --- Acceptance and subsidy (验收申请 / 资金申请, seed 002 §七) ----------------------------------------------------------
 def _acceptance_path(instance, filename: str) -> str:
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"pilots/acceptance/{uuid.uuid4().hex}.{suffix}"
+    return stored_name("pilots/acceptance", filename)
 
 
 class Acceptance(SheetModel):
@@ -324,7 +316,7 @@ class ProjectProduct(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="acceptance_product_amount")]
 
 
-class AcceptanceFile(models.Model):
+class AcceptanceFile(StoredUpload):
     """Supporting material: the summary report, the investment list, contracts, receipts, invoices, bank slips, the
     digital-level self-assessment and anything else (several files per kind)."""
 
@@ -341,10 +333,6 @@ class AcceptanceFile(models.Model):
     acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("材料类型"), max_length=30, choices=Kind.choices)
     file = models.FileField(upload_to=_acceptance_path, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["acceptance", "kind", "id"]

@@ -32,7 +32,7 @@ def workbench(request):
     mine_counts = mine.aggregate(
         total=Count("id"),
         in_review=Count("id", filter=Q(state=Application.State.IN_REVIEW)),
-        to_edit=Count("id", filter=Q(state__in=Application.EDITABLE_STATES)),
+        to_edit=Count("id", filter=Q(state__in=Application.EDITABLE_STATES, decided_at__isnull=True)),
     )
     applicant = membership.has_role("enterprise", "provider") or bool(mine_counts["total"])
     notices, notices_url = content.latest_notices(request)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from tenant_apps.configuration.models import Region
 from tenant_apps.organisations.roles import Role
 from tenant_apps.workflow.registry import check_named, kind_label
 
@@ -33,6 +34,7 @@ class Stage(models.Model):
         ANCHOR_UNIT = "anchor_unit", _("申请所选牵引单位")
         EXPERTS = "experts", _("指派专家")
         APPLICANT_UPLOAD = "applicant_upload", _("申请人上传盖章件")
+        REGION = "region", _("申请所在地该层级的区划人员")
 
     class Action(models.TextChoices):
         APPROVE = "approve", _("通过")
@@ -44,6 +46,8 @@ class Stage(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     handler = models.CharField(_("处理方"), max_length=20, choices=Handler.choices, default=Handler.ROLE)
     role = models.CharField(_("处理角色"), max_length=20, choices=Role.choices, blank=True)
+    # For handler "region": which level of the applicant's divisions decides (county, city, province).
+    level = models.CharField(_("区划层级"), max_length=10, choices=Region.Level.choices, blank=True)
     actions = ArrayField(
         models.CharField(max_length=10, choices=Action.choices),
         verbose_name=_("可用操作"),
@@ -68,6 +72,9 @@ class Stage(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(handler="role") | ~models.Q(role=""), name="stage_role_handler_names_role"
             ),
+            models.CheckConstraint(
+                condition=~models.Q(handler="region") | ~models.Q(level=""), name="stage_region_handler_names_level"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,6 +84,10 @@ class Stage(models.Model):
         unknown = [code for code in self.checks if check_named(code) is None]
         if unknown:
             raise ValidationError({"checks": _("未知的前置条件：%(codes)s") % {"codes": "、".join(unknown)}})
+        if self.handler == self.Handler.REGION and not self.level:
+            raise ValidationError({"level": _("按行政区划审核的环节须选择区划层级。")})
+        if self.handler == self.Handler.ROLE and not self.role:
+            raise ValidationError({"role": _("按角色审核的环节须选择处理角色。")})
 
 
 class Application(models.Model):
@@ -112,6 +123,15 @@ class Application(models.Model):
     )
     anchor_unit = models.ForeignKey(
         "configuration.AnchorUnit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("牵引单位")
+    )
+    # The applicant's registered division, for stages handled by administrative level (handler "region").
+    region = models.ForeignKey(
+        "configuration.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请所在地"),
     )
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
     stage_position = models.PositiveSmallIntegerField(_("当前环节"), null=True, blank=True)
@@ -166,6 +186,10 @@ class Task(models.Model):
     stage_name = models.CharField(_("环节名称"), max_length=100)
     handler = models.CharField(_("处理方"), max_length=20, choices=Stage.Handler.choices)
     role = models.CharField(_("处理角色"), max_length=20, blank=True)
+    # Handler "region": the division whose staff decide (the applicant's division at the stage's level).
+    region = models.ForeignKey(
+        "configuration.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actions = ArrayField(models.CharField(max_length=10), default=list)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
@@ -193,6 +217,7 @@ class Task(models.Model):
             models.Index(
                 fields=["-created_at", "-id"], condition=models.Q(state="open"), name="task_open_newest_first"
             ),
+            models.Index(fields=["region"], condition=models.Q(state="open"), name="task_open_by_region"),
         ]
 
     @property

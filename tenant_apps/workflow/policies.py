@@ -31,8 +31,8 @@ def _usable(membership) -> bool:
 
 
 def _decides(membership) -> Q:
-    """Tasks this person decides: by role, as the named anchor unit, as an assigned expert, or as the applicant at
-    an upload stage."""
+    """Tasks this person decides: by role, as the named anchor unit, as an assigned expert, as the staff of the
+    division a level stage went to, or as the applicant at an upload stage."""
     handler = Stage.Handler
     mine = Q(handler=handler.ROLE, role__in=membership.roles) | Q(
         handler=handler.APPLICANT_UPLOAD, application__applicant_id=membership.user_id
@@ -41,6 +41,8 @@ def _decides(membership) -> Q:
         mine |= Q(handler=handler.ANCHOR_UNIT, application__anchor_unit__organisation_id=membership.organisation_id)
     if membership.has_role("expert"):
         mine |= Q(handler=handler.EXPERTS) & Exists(_grants(user_id=membership.user_id))
+    if membership.region_id:
+        mine |= Q(handler=handler.REGION, region_id=membership.region_id)
     return mine
 
 
@@ -63,7 +65,7 @@ def reviews(membership) -> bool:
     a stamped scan is not a reviewer (an enterprise never sees 待我审批)."""
     if not _usable(membership):
         return False
-    if membership.has_role(*ASSIGNING_ROLES, "expert", "anchor_unit"):
+    if membership.has_role(*ASSIGNING_ROLES, "expert", "anchor_unit") or membership.region_id:
         return True
     return Stage.objects.filter(handler=Stage.Handler.ROLE, role__in=membership.roles).exists()
 

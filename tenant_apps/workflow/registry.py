@@ -69,6 +69,22 @@ def register_content(kind: str, sections: Callable) -> None:
         _CONTENT[kind].append(sections)
 
 
+# --- When a kind closes an action ----------------------------------------------------------------------------------
+_DECISION_GUARDS: dict[str, Callable] = {}
+
+
+def register_decision_guard(kind: str, guard: Callable) -> None:
+    """`guard(application, action) -> str | None`: a reason the action is closed now (e.g. a cultivation
+    declaration is sent back only while its window is open), checked under the deciding lock; None lets it pass."""
+    _DECISION_GUARDS[kind] = guard
+
+
+def decision_refusal(application, action: str) -> str | None:
+    guard = _DECISION_GUARDS.get(application.kind)
+    reason = guard(application, action) if guard else None
+    return str(reason) if reason else None
+
+
 # --- Who reads every application of a kind ---------------------------------------------------------------------------
 _READERS: dict[str, tuple[str, ...]] = {}
 

@@ -110,12 +110,13 @@ def next_step(application: Application) -> str:
     if state == Application.State.RETURNED:
         return _("按审核意见修改后重新提交")
     if state == Application.State.WITHDRAWN:
-        return _("已撤销，可修改后重新提交")
+        return _("已撤销，办理结束") if application.decided_at else _("已撤销，可修改后重新提交")
     if state == Application.State.APPROVED:
         return _("已通过，办理完成")
     return _("未通过，办理结束")
 
 
 def unfinished_applications(membership):
-    """My applications that wait for me to edit and (re)submit: drafts, returned and withdrawn ones."""
-    return my_applications(membership).filter(state__in=Application.EDITABLE_STATES)
+    """My applications that wait for me to edit and (re)submit: drafts, returned and withdrawn ones (not one closed
+    because its data was deleted: `services.application_discard` sets its 办结时间)."""
+    return my_applications(membership).filter(state__in=Application.EDITABLE_STATES, decided_at__isnull=True)

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenant_apps.configuration.models import Region
 from tenant_apps.workflow import lock_objects, policies
 from tenant_apps.workflow.models import Application, Attachment, Flow, LogEntry, Stage, Task
-from tenant_apps.workflow.registry import checks_evaluate, outcome_handler
+from tenant_apps.workflow.registry import checks_evaluate, decision_refusal, outcome_handler
 from tenants.errors import DomainError, conflict, not_found
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def flows_apply(flows: dict[str, dict]) -> None:
                     "name": stage["name"],
                     "handler": stage.get("handler", Stage.Handler.ROLE),
                     "role": stage.get("role", ""),
+                    "level": stage.get("level", ""),
                     "actions": stage.get("actions", [Stage.Action.APPROVE]),
                     "due_days": stage.get("due_days"),
                     "checks": list(stage.get("checks", [])),
@@ -49,6 +51,7 @@ def _snapshot(flow: Flow) -> list[dict]:
             "name": s.name,
             "handler": s.handler,
             "role": s.role,
+            "level": s.level,
             "actions": list(s.actions),
             "due_days": s.due_days,
             "checks": list(s.checks),
@@ -69,6 +72,22 @@ def _log(application, *, actor, action, opinion="", stage=None) -> LogEntry:
     )
 
 
+def _stage_region(application: Application, stage: dict):
+    """For a stage handled by administrative level: the applicant's division at that level. An application whose
+    registered place is not inside a division of that level cannot reach anyone, so it is refused, not parked."""
+    if stage["handler"] != Stage.Handler.REGION:
+        return None
+    region = application.region.ancestor_at(stage.get("level", "")) if application.region_id else None
+    if region is None:
+        raise DomainError(
+            _("申请单位的注册地未设置到“%(level)s”区划，无法进入该审核环节，请先完善注册地。")
+            % {"level": Region.Level(stage.get("level") or Region.Level.COUNTY).label},
+            code="workflow.no_region",
+            field="region",
+        )
+    return region
+
+
 def _open_task(application: Application) -> Task:
     stage = application.current_stage
     return Task.objects.create(
@@ -76,6 +95,7 @@ def _open_task(application: Application) -> Task:
         stage_position=stage["position"],
         stage_name=stage["name"],
         handler=stage["handler"],
+        region=_stage_region(application, stage),
         role=stage.get("role", ""),
         actions=stage["actions"],
         due_at=timezone.now() + timedelta(days=stage["due_days"]) if stage.get("due_days") else None,
@@ -120,11 +140,13 @@ def _bump(application: Application) -> None:
     application.save()
 
 
-def application_create(*, kind: str, applicant, title: str, organisation=None, anchor_unit=None) -> Application:
+def application_create(
+    *, kind: str, applicant, title: str, organisation=None, anchor_unit=None, region=None
+) -> Application:
     if not Flow.objects.filter(kind=kind, is_active=True).exists():
         raise DomainError(_("本平台未配置该类申请的审核流程。"), code="workflow.no_flow")
     return Application.objects.create(
-        kind=kind, applicant=applicant, title=title, organisation=organisation, anchor_unit=anchor_unit
+        kind=kind, applicant=applicant, title=title, organisation=organisation, anchor_unit=anchor_unit, region=region
     )
 
 
@@ -227,6 +249,9 @@ def _decide(task: Task, application: Application, *, membership, action: str, op
         raise DomainError(_("该环节不允许此操作。"), code="workflow.action_not_allowed", field="action")
     if action in (LogEntry.Action.RETURN, LogEntry.Action.REJECT) and not opinion.strip():
         raise DomainError(_("退回或驳回时请填写审核意见。"), code="workflow.opinion_required", field="opinion")
+    refusal = decision_refusal(application, action)
+    if refusal:
+        raise DomainError(refusal, code="workflow.action_closed", field="action", status=409)
     if action == LogEntry.Action.APPROVE:
         failing = [result for result in stage_checks(application) if not result.passed]
         if failing:
@@ -272,6 +297,31 @@ def application_withdraw(*, application: Application, actor, expected_version: i
     _bump(application)
     entry = _log(application, actor=actor, action=LogEntry.Action.WITHDRAW, stage=stage)
     _after_change(application, entry)
+    return application
+
+
+@transaction.atomic
+def application_discard(*, application: Application, actor, expected_version: int | None = None) -> Application:
+    """The applicant deletes the data behind an editable application (a kind's 删除). A draft never submitted has
+    no history: the caller deletes it after its own rows. One that was submitted (returned or withdrawn) keeps its
+    append-only log, so it is closed instead: withdrawn and decided now (办结), which takes it out of what waits for
+    the applicant (`selectors.unfinished_applications`); it stays in 我的申请 as 已撤销."""
+    application = _applicant_lock(
+        application,
+        actor,
+        states=Application.EDITABLE_STATES,
+        not_applicant=_("只有申请人可以删除。"),
+        wrong_state=conflict(_("审核中或已办结的申请不能删除。"), code="workflow.not_editable"),
+    )
+    _check_version(application, expected_version)
+    if application.state == Application.State.DRAFT:
+        return application
+    returned = application.state == Application.State.RETURNED
+    application.state, application.decided_at = Application.State.WITHDRAWN, timezone.now()
+    _bump(application)
+    if returned:  # a withdrawal already logged its own entry
+        entry = _log(application, actor=actor, action=LogEntry.Action.WITHDRAW)
+        _after_change(application, entry)
     return application
 
 

@@ -1,6 +1,7 @@
-// Forms that ask before they submit: <form data-confirm="question">. The question is shown in the page's own
-// <dialog id="confirm-dialog"> (ui/_confirm_dialog.html: 取消 is focused first, Esc cancels); browsers without
-// <dialog> fall back to window.confirm. No inline handlers: the Content-Security-Policy does not run them.
+// Forms that ask before they submit: <form data-confirm="question">, or a submit button with its own data-confirm
+// (删除 next to a file inside a larger form). The question is shown in the page's own <dialog id="confirm-dialog">
+// (ui/_confirm_dialog.html: 取消 is focused first, Esc cancels); browsers without <dialog> fall back to
+// window.confirm. No inline handlers: the Content-Security-Policy does not run them.
 (function () {
   "use strict";
 
@@ -22,7 +23,9 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.dataset ? form.dataset.confirm : undefined;
+    // A destructive button inside a larger form (删除 next to an uploaded file) asks its own question.
+    var asking = event.submitter && event.submitter.dataset ? event.submitter.dataset.confirm : undefined;
+    var question = asking || (form.dataset ? form.dataset.confirm : undefined);
     if (!question) { return; }
     if (form.dataset.confirmed === "1") { // the second, confirmed submission
       delete form.dataset.confirmed;
