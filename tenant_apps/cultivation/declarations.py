@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tenant_apps.configuration.models import DeclarationWindow
-from tenant_apps.cultivation import common
+from tenant_apps.cultivation import common, lock_objects
 from tenant_apps.cultivation.kinds import DECLARATION as KIND
 from tenant_apps.cultivation.models import Assessment, Declaration, Evidence, Recognition, Tier
 from tenant_apps.workflow.models import Application
@@ -89,7 +89,7 @@ def declaration_start(*, membership, tier_code: str, window_id: int) -> Declarat
             field="window",
         )
     # One live declaration per tier at a time; concurrent starts serialise on the organisation row.
-    type(organisation).objects.select_for_update().filter(pk=organisation.pk).first()
+    lock_objects.organisation_lock(organisation.pk)
     blocked = _blocked(organisation, tier, info)
     if blocked:
         raise conflict(blocked, code="cultivation.not_declarable")

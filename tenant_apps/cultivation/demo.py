@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenant_apps.configuration.models import DeclarationWindow, Region
-from tenant_apps.cultivation import assessments, declarations, enterprise, tasks
+from tenant_apps.cultivation import assessments, declarations, enterprise, recognitions, tasks
 from tenant_apps.cultivation.models import (
     Assessment,
     Declaration,
@@ -156,8 +156,12 @@ def cultivation_demo_seed(spec: dict) -> None:
             _decide(declaration.application, by_level[level], "材料齐全，同意。")
         recognition = Recognition.objects.get(declaration=declaration)
         recognition.valid_to = today + datetime.timedelta(days=25)
-        recognition.valid_from = recognition.valid_to.replace(year=recognition.valid_to.year - 3)
-        recognition.save(update_fields=["valid_from", "valid_to"])
+        start = recognition.valid_to + datetime.timedelta(days=1)
+        recognition.valid_from = start.replace(year=start.year - recognition.tier.valid_years)
+        recognition.certificate_no = recognitions.certificate_no(
+            recognition.tier, recognition.region, recognition.valid_from.year
+        )
+        recognition.save(update_fields=["valid_from", "valid_to", "certificate_no"])
         _rereview(recognised, recognition, by_level)
         _change(recognised, by_level)
     # What the daily job would have said by now: the expiry notice, the open window's 申报提醒.

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.configuration.models import DeclarationWindow, Region
-from tenant_apps.cultivation import common, messages
+from tenant_apps.cultivation import common, lock_objects, messages
 from tenant_apps.cultivation.kinds import CHANGE, REREVIEW, UPDATE
 from tenant_apps.cultivation.models import (
     EnterpriseInfo,
@@ -37,6 +37,7 @@ from tenant_apps.cultivation.models import (
     Sector,
 )
 from tenant_apps.organisations.models import Organisation
+from tenant_apps.workflow import lock_objects as workflow_locks
 from tenant_apps.workflow.models import Application
 from tenants.cleaning import Cleaner
 from tenants.errors import DomainError, conflict, not_found
@@ -198,7 +199,7 @@ def info_save(*, membership, data: dict) -> EnterpriseInfo:
             code="cultivation.info_locked",
         )
     values = info_clean(data)
-    info = EnterpriseInfo.objects.select_for_update().filter(organisation=organisation).first()
+    info = lock_objects.info_lock(organisation.pk)
     if info is None:
         return EnterpriseInfo.objects.create(organisation=organisation, **values)
     for field, value in values.items():
@@ -270,7 +271,7 @@ def update_submit(*, membership, data: dict, expected_version=None) -> InfoUpdat
         update.application = application_touch(
             application=update.application, actor=membership.user, expected_version=expected_version
         )
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()  # one open update at a time
+    lock_objects.organisation_lock(organisation.pk)  # one open update at a time
     if update is None and open_update(organisation) is not None:
         raise conflict(_("已有一项信息更新正在审核中，请等待审核结果。"), code="cultivation.update_open")
     if update is None:
@@ -295,7 +296,7 @@ def update_outcome(application: Application) -> None:
         return
     state = application.state
     if state == Application.State.APPROVED:
-        info = EnterpriseInfo.objects.select_for_update().get(organisation=update.organisation)
+        info = lock_objects.info_lock(update.organisation_id)
         _apply(info, update.after)
         title = _("%(year)s年度信息更新已通过") % {"year": update.year}
         body = _("更新后的企业信息已生效。")
@@ -409,7 +410,7 @@ def change_save(
         change.application = application_touch(
             application=change.application, actor=membership.user, expected_version=expected_version
         )
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()  # one open change per type
+    lock_objects.organisation_lock(organisation.pk)  # one open change per type
     others = _open(changes_of(organisation, change_type=change_type))
     if change is not None:
         others = others.exclude(pk=change.pk)
@@ -446,7 +447,7 @@ def change_delete(*, membership, change: MajorChange) -> None:
     organisation = common.enterprise_of(membership)
     if change.organisation_id != organisation.pk:
         raise not_found(_("该变更不存在。"), code="cultivation.not_found")
-    application = Application.objects.select_for_update().filter(pk=change.application_id).first()
+    application = workflow_locks.application_lock(change.application_id)
     if application is None or application.applicant_id != membership.user_id:
         raise DomainError(_("只有申请人可以删除。"), code="workflow.not_applicant", status=403)
     change.application = application
@@ -464,14 +465,14 @@ def change_outcome(application: Application) -> None:
         return
     kind = change.change_type
     if kind in (MajorChange.Type.REGION, MajorChange.Type.MAIN_BUSINESS):
-        info = EnterpriseInfo.objects.select_for_update().get(organisation_id=change.organisation_id)
+        info = lock_objects.info_lock(change.organisation_id)
         if kind == MajorChange.Type.REGION:
             info.region = _county(change.after, field="after")
         else:
             info.main_business = change.after
         info.save()
     elif kind in (MajorChange.Type.NAME, MajorChange.Type.USCC):
-        organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=change.organisation_id)
+        organisation = lock_objects.organisation_lock(change.organisation_id)
         if kind == MajorChange.Type.NAME:
             organisation.name = change.after
         else:
@@ -567,7 +568,7 @@ def rereview_submit(
         rereview.application = application_touch(
             application=rereview.application, actor=membership.user, expected_version=expected_version
         )
-    locked = Recognition.objects.select_for_update().get(pk=recognition.pk)  # one open re-review per recognition
+    locked = lock_objects.recognition_lock(recognition.pk)  # one open re-review per recognition
     refusal = rereview_refusal(locked, excluding=rereview)
     if refusal:
         raise conflict(refusal, code="cultivation.rereview_closed")
@@ -597,9 +598,7 @@ def rereview_outcome(application: Application) -> None:
         return
     state = application.state
     if state == Application.State.APPROVED:
-        recognition_renew(
-            Recognition.objects.select_for_update().select_related("tier").get(pk=rereview.recognition_id)
-        )
+        recognition_renew(lock_objects.recognition_lock(rereview.recognition_id))
     elif state in (Application.State.RETURNED, Application.State.REJECTED):
         tier = rereview.recognition.tier.name
         messages.message_send(

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tenant_apps.cultivation import lock_objects
 from tenant_apps.cultivation.models import Questionnaire, Sector
 from tenants.errors import DomainError
 
@@ -144,7 +145,7 @@ def questionnaire_load(definition: dict) -> Questionnaire:
     if errors:
         raise DomainError("；".join(errors), code="cultivation.questionnaire_invalid", field="definition")
     sector = definition["sector"]
-    latest = Questionnaire.objects.select_for_update().filter(sector=sector).order_by("-version").first()
+    latest = lock_objects.latest_questionnaire_lock(sector)
     Questionnaire.objects.filter(sector=sector, is_active=True).update(is_active=False)
     return Questionnaire.objects.create(
         sector=sector,

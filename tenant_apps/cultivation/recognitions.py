@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.cultivation import messages
+from tenant_apps.cultivation import lock_objects, messages
 from tenant_apps.cultivation.models import Declaration, Message, Recognition
 from tenant_apps.organisations.models import Organisation
 from tenant_apps.workflow.models import Application
@@ -25,7 +25,7 @@ def _years_later(day: datetime.date, years: int) -> datetime.date:
     return end - datetime.timedelta(days=1)
 
 
-def _certificate_no(tier, region, year: int) -> str:
+def certificate_no(tier, region, year: int) -> str:
     """<prefix><year><region code><sequence>, e.g. ZJTX20263302120001; the unique index settles races."""
     stem = f"{tier.certificate_prefix}{year}{region.code}"
     taken = Recognition.objects.filter(certificate_no__startswith=stem).count()
@@ -44,7 +44,7 @@ def recognition_create(declaration: Declaration) -> Recognition:
                     tier=declaration.tier,
                     region=region,
                     declaration=declaration,
-                    certificate_no=_certificate_no(declaration.tier, region, today.year),
+                    certificate_no=certificate_no(declaration.tier, region, today.year),
                     valid_from=today,
                     valid_to=_years_later(today, declaration.tier.valid_years),
                 )
@@ -112,7 +112,7 @@ def recognition_revoke(*, membership, recognition: Recognition, reason: str) -> 
         raise DomainError(_("请填写撤销原因。"), code="cultivation.reason_required", field="reason")
     if len(reason) > 500:
         raise DomainError(_("撤销原因不能超过 500 个字。"), code="cultivation.reason_long", field="reason")
-    locked = Recognition.objects.select_for_update().get(pk=recognition.pk)
+    locked = lock_objects.recognition_lock(recognition.pk)
     if locked.status != Recognition.Status.ACTIVE:
         raise conflict(_("该认定已到期或已撤销。"), code="cultivation.not_active")
     locked.status, locked.revoked_at = Recognition.Status.REVOKED, timezone.now()

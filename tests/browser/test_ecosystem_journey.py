@@ -21,7 +21,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_identity_journeys import sign_in
+from tests.browser.steps import (
+    decide as _decide,
+)
+from tests.browser.steps import (
+    open_from_inbox as _open_from_inbox,
+)
+from tests.browser.steps import (
+    person as _person,
+)
+from tests.browser.steps import (
+    stage as _stage,
+)
+from tests.browser.steps import (
+    submit as _submit,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -83,36 +97,6 @@ class Shots:
 
     def __call__(self, page, name: str) -> None:
         page.screenshot(path=str(SHOTS / f"{next(self.step):02d}-{name}.png"), full_page=True)
-
-
-def _person(browser, base, username, password=None):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base, username, password)
-    return page
-
-
-def _submit(page, selector):
-    """Press a button that posts its form (no file chosen: an ordinary post) and wait for the answer page."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def _open_from_inbox(page, base, text):
-    page.goto(base + "/workbench/inbox/")
-    page.locator("tr", has_text=text).first.locator("text=详情").click()
-    page.wait_for_selector("#application-state")
-
-
-def _decide(page, action="approve", opinion=""):
-    page.check(f"#decide input[value={action}]")
-    if opinion:
-        page.fill("#decide textarea", opinion)
-    _submit(page, "#decide button[type=submit]")
-
-
-def _stage(page) -> str:
-    return page.locator("#application-facts").inner_text()
 
 
 def _fill_product(page, name: str, files: Path) -> None:
