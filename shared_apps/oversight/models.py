@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenants.models import Tenant
 
@@ -59,7 +60,7 @@ class AuditEntry(models.Model):
     deletes a row. `changes` maps a field to `[before, after]` (plain JSON values: labels, codes, numbers)."""
 
     class Action(models.TextChoices):
-        CREATE = "create", _("新增")
+        CREATE = "create", pgettext_lazy("audit action", "新增")
         UPDATE = "update", _("修改")
         DELETE = "delete", _("删除")
         ROLES = "roles", _("角色变更")
