@@ -59,7 +59,7 @@ def assessment_pdf(assessment, *, is_latest: bool) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Spacer
 
-    from tenant_apps.workflow.documents import BODY, TITLE, _para, _pdf, _table, pdf_font
+    from tenant_apps.workflow.documents import BODY, TITLE, para, pdf_document, pdf_font, table
 
     when = timezone.localtime(assessment.created_at).strftime("%Y-%m-%d %H:%M")
     counts = (
@@ -68,17 +68,17 @@ def assessment_pdf(assessment, *, is_latest: bool) -> bytes:
         else _("本次结果已被之后的评测取代；认定时以最新一次评测结果为准。")
     )
     story = [
-        _para(_("中小企业数字化水平评测结果"), TITLE),
-        _para(_("企业名称") + "：" + assessment.organisation.name),
-        _para(_("评测表") + "：" + str(assessment.questionnaire)),
-        _para(_("评测时间") + "：" + when),
-        _para(_("总分") + "：" + f"{assessment.score}" + " / 100"),
-        _para(_("数字化水平等级") + "：" + level_label(assessment.level)),
-        _para(counts, BODY),
+        para(_("中小企业数字化水平评测结果"), TITLE),
+        para(_("企业名称") + "：" + assessment.organisation.name),
+        para(_("评测表") + "：" + str(assessment.questionnaire)),
+        para(_("评测时间") + "：" + when),
+        para(_("总分") + "：" + f"{assessment.score}" + " / 100"),
+        para(_("数字化水平等级") + "：" + level_label(assessment.level)),
+        para(counts, BODY),
         Spacer(1, 4 * mm),
         radar_drawing(assessment.section_scores, font=pdf_font()),
         Spacer(1, 4 * mm),
-        _table(
+        table(
             [[_("评测维度"), _("得分"), _("满分")]]
             + [[s.get("name", ""), s.get("score", ""), s.get("max", "")] for s in assessment.section_scores],
             [90 * mm, 40 * mm, 40 * mm],
@@ -87,11 +87,11 @@ def assessment_pdf(assessment, *, is_latest: bool) -> bytes:
     for section in answer_rows(assessment):
         story += [
             Spacer(1, 5 * mm),
-            _para(section["name"], BODY),
-            _table(
+            para(section["name"], BODY),
+            table(
                 [[_("题目"), _("作答"), _("得分")]]
                 + [[row["text"], row["answer"], f"{row['points']}/{row['max']}"] for row in section["rows"]],
                 [80 * mm, 66 * mm, 24 * mm],
             ),
         ]
-    return _pdf(story, _("数字化水平评测结果") + " " + assessment.organisation.name)
+    return pdf_document(story, _("数字化水平评测结果") + " " + assessment.organisation.name)

@@ -23,10 +23,10 @@ def declaration_pdf(declaration: Declaration) -> bytes:
     application = declaration.application
     evidence = list(declaration.evidence.all())
     story = [
-        documents._para(_("%(tier)s申报") % {"tier": declaration.tier.name}, documents.TITLE),
-        documents._para(_("申请编号") + "：" + documents.application_number(application)),
-        documents._para(_("状态") + "：" + str(application.get_state_display())),
-        documents._para(_("提交时间") + "：" + _when(application.submitted_at)),
+        documents.para(_("%(tier)s申报") % {"tier": declaration.tier.name}, documents.TITLE),
+        documents.para(_("申请编号") + "：" + documents.application_number(application)),
+        documents.para(_("状态") + "：" + str(application.get_state_display())),
+        documents.para(_("提交时间") + "：" + _when(application.submitted_at)),
         Spacer(1, 4 * mm),
     ]
     for section in declaration_kinds.declaration_sections(declaration):
@@ -40,13 +40,13 @@ def declaration_pdf(declaration: Declaration) -> bytes:
                     value = f"{value}\n{_('证明材料：')}{names or _('未上传')}"
                 rows.append((indicator["label"], value))
         story += [
-            documents._para(section.title, documents.BODY),
-            documents._table([[label, value] for label, value in rows], [60 * mm, 110 * mm], header=False),
+            documents.para(section.title, documents.BODY),
+            documents.table([[label, value] for label, value in rows], [60 * mm, 110 * mm], header=False),
             Spacer(1, 4 * mm),
         ]
     story += [
-        documents._para(_("审核记录"), documents.TITLE),
-        documents._table(
+        documents.para(_("审核记录"), documents.TITLE),
+        documents.table(
             [[_("时间"), _("环节"), _("操作"), _("处理人"), _("意见")]]
             + [
                 [
@@ -61,7 +61,7 @@ def declaration_pdf(declaration: Declaration) -> bytes:
             [32 * mm, 36 * mm, 22 * mm, 28 * mm, 52 * mm],
         ),  # fmt: skip
     ]
-    return documents._pdf(story, application.title)
+    return documents.pdf_document(story, application.title)
 
 
 def download_name(declaration: Declaration) -> str:

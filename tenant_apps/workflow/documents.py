@@ -67,7 +67,7 @@ def _plain(value) -> str:
     return _NOT_XML.sub("", str(value if value is not None else ""))
 
 
-def _para(text, style: ParagraphStyle = BODY) -> Paragraph:
+def para(text, style: ParagraphStyle = BODY) -> Paragraph:
     """A Paragraph showing `text` literally: markup characters escaped, line breaks kept."""
     pdf_font()  # the style names it: registered before ReportLab parses the paragraph
     lines = _plain(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -75,10 +75,10 @@ def _para(text, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 def _cell(text) -> Paragraph:
-    return _para(text or "—")
+    return para(text or "—")
 
 
-def _table(rows: list[list], widths: list[float], *, header: bool = True) -> Table:
+def table(rows: list[list], widths: list[float], *, header: bool = True) -> Table:
     """A grid; with `header` the first row is shaded and repeats on each page, else the first column is shaded
     (a form's labels)."""
     # splitInRow: a long opinion makes a row taller than a page; without it ReportLab raises LayoutError.
@@ -99,7 +99,7 @@ def _table(rows: list[list], widths: list[float], *, header: bool = True) -> Tab
     return table
 
 
-def _pdf(story: list, title: str) -> bytes:
+def pdf_document(story: list, title: str) -> bytes:
     buffer = io.BytesIO()
     font = pdf_font()
     SimpleDocTemplate(
@@ -171,13 +171,13 @@ def progress_pdf(application, timeline: list[dict], log) -> bytes:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
     story = [
-        _para(_("审核进度") + "：" + application.title, TITLE),
-        _para(_("申请编号") + "：" + application_number(application)),
-        _para(_("申请人") + "：" + applicant_name(application)),
-        _para(_("状态") + "：" + str(application.get_state_display())),
-        _para(_("提交时间") + "：" + when(application.submitted_at)),
+        para(_("审核进度") + "：" + application.title, TITLE),
+        para(_("申请编号") + "：" + application_number(application)),
+        para(_("申请人") + "：" + applicant_name(application)),
+        para(_("状态") + "：" + str(application.get_state_display())),
+        para(_("提交时间") + "：" + when(application.submitted_at)),
         Spacer(1, 6 * mm),
-        _table(
+        table(
             [[_("环节"), _("状态"), _("处理人"), _("处理时间"), _("意见")]]
             + [
                 [
@@ -194,8 +194,8 @@ def progress_pdf(application, timeline: list[dict], log) -> bytes:
             [40 * mm, 22 * mm, 28 * mm, 32 * mm, 48 * mm],
         ),
         Spacer(1, 6 * mm),
-        _para(_("工单日志"), TITLE),
-        _table(
+        para(_("工单日志"), TITLE),
+        table(
             [[_("时间"), _("环节"), _("操作"), _("处理人"), _("意见")]]
             + [
                 [
@@ -210,7 +210,7 @@ def progress_pdf(application, timeline: list[dict], log) -> bytes:
             [32 * mm, 36 * mm, 22 * mm, 28 * mm, 52 * mm],
         ),
     ]
-    return _pdf(story, application.title)
+    return pdf_document(story, application.title)
 
 
 # --- The form to print, stamp and upload back -------------------------------------------------------------------
@@ -363,7 +363,7 @@ def application_form_docx(application) -> bytes:
 def application_form_pdf(application) -> bytes:
     heading = _form_heading(application)
     meta = Table(
-        [[_para(heading["number"]), _para(heading["date"], ParagraphStyle("date", parent=BODY, alignment=2))]],
+        [[para(heading["number"]), para(heading["date"], ParagraphStyle("date", parent=BODY, alignment=2))]],
         colWidths=[85 * mm, 85 * mm],
     )
     meta.setStyle(
@@ -376,21 +376,21 @@ def application_form_pdf(application) -> bytes:
         )
     )
     story = [
-        _para(heading["issuer"], ISSUER),
-        _para(heading["title"], FORM_TITLE),
+        para(heading["issuer"], ISSUER),
+        para(heading["title"], FORM_TITLE),
         meta,
         Spacer(1, 2 * mm),
-        _table([[label, value] for label, value in form_rows(application)], [50 * mm, 120 * mm], header=False),
+        table([[label, value] for label, value in form_rows(application)], [50 * mm, 120 * mm], header=False),
         Spacer(1, 6 * mm),
     ]
     for checked, text in form_pledges(application):
-        story.append(_para(f"{CHECKED if checked else UNCHECKED} {text}"))
+        story.append(para(f"{CHECKED if checked else UNCHECKED} {text}"))
     # The stamp and date line as cells: ReportLab collapses runs of spaces, and the blanks are for a pen.
     right = ParagraphStyle("right", parent=BODY, alignment=2)
     signature = Table(
-        [[_para(_("单位（盖章）：")), _para(_("日期：")), _para("年", right), _para("月", right), _para("日", right)]],
+        [[para(_("单位（盖章）：")), para(_("日期：")), para("年", right), para("月", right), para("日", right)]],
         colWidths=[95 * mm, 15 * mm, 30 * mm, 15 * mm, 15 * mm],
     )
     signature.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
     story += [Spacer(1, 12 * mm), signature]
-    return _pdf(story, heading["title"] + " " + application_number(application))
+    return pdf_document(story, heading["title"] + " " + application_number(application))
