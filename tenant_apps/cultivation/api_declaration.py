@@ -122,7 +122,7 @@ class ProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class RecognitionSerializer(serializers.Serializer):
+class RecognitionRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     organisation = serializers.CharField(source="organisation.name")
     tier = serializers.CharField(source="tier.code")
@@ -313,7 +313,7 @@ class EvidenceDeleteView(CultivationAPIView):
 
 # --- Recognitions --------------------------------------------------------------------------------------------------
 class RecognitionListView(mixins.ListModelMixin, CultivationAPIView):
-    serializer_class = RecognitionSerializer
+    serializer_class = RecognitionRowSerializer
 
     def scoped_queryset(self, membership):
         params = self.request.query_params
@@ -331,7 +331,7 @@ class RecognitionListView(mixins.ListModelMixin, CultivationAPIView):
 
 
 class RecognitionRevokeView(CultivationAPIView):
-    serializer_class = RecognitionSerializer
+    serializer_class = RecognitionRowSerializer
 
     def scoped_queryset(self, membership):
         return access.recognitions_readable(membership)
@@ -346,4 +346,4 @@ class RecognitionRevokeView(CultivationAPIView):
         recognition = access.revocable_recognition(membership, pk)
         data = validated(RevokeInput, request.data)
         revoked = recognitions.recognition_revoke(membership=membership, recognition=recognition, reason=data["reason"])
-        return Response(RecognitionSerializer(access.read_recognition(membership, revoked.pk)).data)
+        return Response(RecognitionRowSerializer(access.read_recognition(membership, revoked.pk)).data)
