@@ -372,3 +372,14 @@ def test_harbin_has_no_cultivation(login_client):
     harbin = login_client("harbin", "hrb_bureau")
     assert harbin.get(f"{BASE}/declarations/").status_code == 404
     assert harbin.get(f"{BASE}/admin/").status_code == 404
+
+
+def test_the_home_shows_the_recognitions_in_force(login_client, tenant_schema):
+    """nat_sme (the demo) holds a 创新型 recognition: its home names it with the certificate and validity."""
+    from tenant_apps.cultivation.models import Recognition
+
+    with tenant_schema("national"):
+        recognition = Recognition.objects.get(organisation__memberships__user__username="nat_sme", status="active")
+        html = login_client("national", "nat_sme").get("/workbench/cultivation/enterprise/").content.decode()
+    assert 'id="home-recognitions"' in html and recognition.certificate_no in html
+    assert recognition.valid_to.isoformat() in html

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from shared_apps.ui.pagination import paginate
 from shared_apps.ui.tables import Column, Table
-from tenant_apps.cultivation import access, common, declarations, exports, selectors
+from tenant_apps.cultivation import access, common, declarations, exports, recognitions, selectors
 from tenant_apps.cultivation import messages as cultivation_messages
 from tenant_apps.cultivation.declaration_forms import DeclarationForm, HistoryFilterForm, StartForm
 from tenant_apps.cultivation.declaration_kinds import assessment_of, evidence_url
@@ -62,6 +62,9 @@ def enterprise_home(request):
         "live": selectors.enterprise_declarations(membership).filter(application__state__in=declarations.LIVE_STATES)[
             :5
         ],
+        # The recognitions in force, nearest expiry first (with the way to 复核 when it is near).
+        "recognitions": recognitions.in_force(organisation),
+        "rereviews_url": url_or_none("cultivation-rereviews"),
     }
     return render(request, "cultivation/declarations/home.html", context)
 

@@ -32,6 +32,15 @@ def certificate_no(tier, region, year: int) -> str:
     return f"{stem}{taken + 1:04d}"
 
 
+def in_force(organisation):
+    """The organisation's recognitions in force, nearest expiry first."""
+    return (
+        Recognition.objects.filter(organisation=organisation, status=Recognition.Status.ACTIVE)
+        .select_related("tier")
+        .order_by("valid_to")
+    )
+
+
 def recognition_create(declaration: Declaration) -> Recognition:
     """The last level approved: the enterprise is recognised for the tier, in the window's region, from today."""
     today = timezone.localdate()
