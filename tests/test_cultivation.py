@@ -197,10 +197,10 @@ def test_lookup_needs_the_exact_name_and_uscc(nat):
     for level in (county, city, province):
         f.decide(declaration.application, level)
     organisation = member.organisation
-    found = recognitions.recognition_lookup(name=organisation.name, uscc=organisation.uscc.lower())
+    found = recognitions.recognitions_matching(name=organisation.name, uscc=organisation.uscc.lower())
     assert [r.tier.code for r in found] == ["innovative"]
-    assert recognitions.recognition_lookup(name=organisation.name[:-2], uscc=organisation.uscc) is None
-    assert recognitions.recognition_lookup(name=organisation.name, uscc="91330212MA0CU9999X") is None
+    assert recognitions.recognitions_matching(name=organisation.name[:-2], uscc=organisation.uscc) == []
+    assert recognitions.recognitions_matching(name=organisation.name, uscc="91330212MA0CU9999X") == []
 
 
 def test_a_keyed_message_is_created_once(nat):

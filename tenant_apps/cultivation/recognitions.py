@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.cultivation import lock_objects, messages
 from tenant_apps.cultivation.models import Declaration, Message, Recognition
-from tenant_apps.organisations.models import Organisation
 from tenant_apps.workflow.models import Application
 from tenants.errors import DomainError, conflict
 
@@ -143,18 +142,6 @@ def recognitions_lapse(today: datetime.date | None = None) -> int:
     return Recognition.objects.filter(status=Recognition.Status.ACTIVE, valid_to__lt=today).update(
         status=Recognition.Status.EXPIRED
     )
-
-
-def recognition_lookup(*, name: str, uscc: str) -> list[Recognition] | None:
-    """企业认定查询: the recognitions (any status) of the organisation matching both the exact name and the exact
-    USCC; None when nothing matches both, so a lookup never tells which of the two was wrong."""
-    name, uscc = (name or "").strip(), (uscc or "").strip().upper()
-    if not name or not uscc:
-        return None
-    organisation = Organisation.objects.filter(name=name, uscc=uscc).first()
-    if organisation is None:
-        return None
-    return list(Recognition.objects.filter(organisation=organisation).select_related("tier", "region"))
 
 
 def recognitions_matching(*, name: str, uscc: str) -> list[Recognition]:
