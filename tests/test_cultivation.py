@@ -222,6 +222,37 @@ def test_a_draft_is_deleted_with_its_application_a_submitted_one_is_kept(nat):
         declarations.declaration_delete(membership=member, declaration=submitted)
 
 
+def test_a_colleague_cannot_delete_the_applicants_draft_declaration_or_change(nat, login_client):
+    """Another member of the same enterprise sees the drafts but the engine's applicant check refuses the delete:
+    a clear 403 on the page and in the API, never a 500, and nothing is deleted."""
+    from django.contrib.auth import get_user_model
+
+    from tenant_apps.cultivation import enterprise
+    from tenant_apps.organisations.models import Membership
+
+    member = f.enterprise(1)
+    colleague_user = get_user_model().objects.create_user("cul_colleague", mobile="13705749999", password=f.PASSWORD)
+    colleague = Membership.objects.create(user=colleague_user, organisation=member.organisation, roles=["enterprise"])
+    draft = f.declaration(member, submit=False)
+    change = enterprise.change_save(
+        membership=member, data={"change_type": "other", "before": "无", "after": "新设子公司", "reason": "扩张"}
+    )
+    with pytest.raises(DomainError) as refused:
+        declarations.declaration_delete(membership=colleague, declaration=draft)
+    assert (refused.value.code, refused.value.status) == ("workflow.not_applicant", 403)
+
+    client = login_client(f.NATIONAL, "cul_colleague")
+    page = client.post(f"/workbench/cultivation/declarations/{draft.pk}/delete/")
+    assert page.status_code == 403 and "只有申请人可以删除" in page.content.decode()
+    api = client.delete(f"/api/v1/cultivation/changes/{change.pk}/")
+    assert api.status_code == 403 and api.json()["code"] == "workflow.not_applicant"
+    assert Application.objects.filter(pk=draft.application_id).exists()
+    assert Application.objects.filter(pk=change.application_id).exists()
+
+    declarations.declaration_delete(membership=member, declaration=draft)  # the applicant still can
+    assert not Application.objects.filter(pk=draft.application_id).exists()
+
+
 def test_region_paths_follow_their_parents(nat):
     county = Region.objects.create(code="330206", name="北仑区", level="county", parent=f.region(f.CITY))
     assert county.path == "330000/330200/330206" and county.full_name == "浙江省宁波市北仑区"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.configuration.models import DeclarationWindow, Region
 from tenant_apps.cultivation.models import EnterpriseInfo, Recognition
 from tenant_apps.organisations.models import Organisation
-from tenants.errors import DomainError
+from tenants.errors import DomainError, conflict
 
 MODULE = "cultivation"
 INFO_UPDATE = "info_update"  # the window kind of the annual information update
@@ -27,6 +28,20 @@ def enterprise_of(membership) -> Organisation:
     ):
         raise DomainError(_("仅企业用户可以进行梯度培育申报。"), code="cultivation.wrong_kind", status=403)
     return organisation
+
+
+@transaction.atomic
+def draft_discard(*, application, actor, refusal: str) -> None:
+    """Clear the way to delete a 暂存 draft: the engine locks the application and checks the applicant, the state and
+    the version (`application_discard`); one ever submitted is history and is refused with `refusal`. The caller
+    deletes its rows and then the application inside the same transaction."""
+    from tenant_apps.workflow.services import application_discard
+
+    if application.submitted_at is not None:
+        raise conflict(refusal, code="cultivation.not_deletable")
+    locked = application_discard(application=application, actor=actor)
+    if locked.submitted_at is not None:  # submitted (and returned) since the page was read: keep it, undo the close
+        raise conflict(refusal, code="cultivation.not_deletable")
 
 
 def info_of(organisation) -> EnterpriseInfo | None:

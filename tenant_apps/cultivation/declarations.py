@@ -225,13 +225,11 @@ def declaration_submit(*, membership, declaration: Declaration, expected_version
 def declaration_delete(*, membership, declaration: Declaration) -> None:
     """A draft that was never submitted goes away with its engine application; a submitted one stays (history)."""
     application = declaration.application
-    if application.state != Application.State.DRAFT or application.submitted_at is not None:
-        raise conflict(_("已提交过的申报不能删除。"), code="cultivation.not_deletable")
-    if application.applicant_id != membership.user_id:
-        raise DomainError(_("只有申请人可以删除。"), code="workflow.not_applicant", status=403)
-    declaration.evidence.all().delete()
-    declaration.delete()
-    application.delete()
+    with transaction.atomic():
+        common.draft_discard(application=application, actor=membership.user, refusal=_("已提交过的申报不能删除。"))
+        declaration.evidence.all().delete()
+        declaration.delete()
+        application.delete()
 
 
 def send_back_refusal(application, action: str) -> str | None:

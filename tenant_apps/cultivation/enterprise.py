@@ -37,7 +37,6 @@ from tenant_apps.cultivation.models import (
     Sector,
 )
 from tenant_apps.organisations.models import Organisation
-from tenant_apps.workflow import lock_objects as workflow_locks
 from tenant_apps.workflow.models import Application
 from tenants.cleaning import Cleaner
 from tenants.errors import DomainError, conflict, not_found
@@ -447,14 +446,11 @@ def change_delete(*, membership, change: MajorChange) -> None:
     organisation = common.enterprise_of(membership)
     if change.organisation_id != organisation.pk:
         raise not_found(_("该变更不存在。"), code="cultivation.not_found")
-    application = workflow_locks.application_lock(change.application_id)
-    if application is None or application.applicant_id != membership.user_id:
-        raise DomainError(_("只有申请人可以删除。"), code="workflow.not_applicant", status=403)
-    change.application = application
-    if not change_deletable(change):
-        raise conflict(_("已提交过的变更不能删除。"), code="cultivation.not_deletable")
-    change.delete()
-    application.delete()
+    application = change.application
+    with transaction.atomic():
+        common.draft_discard(application=application, actor=membership.user, refusal=_("已提交过的变更不能删除。"))
+        change.delete()
+        application.delete()
 
 
 def change_outcome(application: Application) -> None:
