@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -99,6 +100,11 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New tenants are cloned from this schema instead of replaying migrations (ADR 0004).
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# `migrate_schemas` skips schemas that are current (one query over every schema's django_migrations) and migrates
+# the rest in TENANT_MIGRATION_WORKERS forked processes; 1 = in this process (docs/migrations.md).
+TENANT_MIGRATION_WORKERS = max(1, int(os.environ.get("TENANT_MIGRATION_WORKERS", 2)))
+TENANT_MULTIPROCESSING_MAX_PROCESSES = TENANT_MIGRATION_WORKERS
+GET_EXECUTOR_FUNCTION = "tenants.migration_state.migration_executor"
 # `SET search_path` once per connection and schema switch, not before every query (it doubled the round trips of
 # every request). django-tenants forgets the setting on rollback and savepoint rollback (a rolled-back SET is gone)
 # and on close, so a pooled connection or an aborted transaction never runs in the wrong schema.
@@ -108,6 +114,7 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 
 MIDDLEWARE = [
+    "config.health.HealthCheckMiddleware",  # first: /healthz and /readyz answer on any Host, before tenant routing
     "tenants.middleware.TenantHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -162,7 +169,9 @@ else:
 # max_connections. Keep pool size × processes (web + worker + beat) below the server's max_connections; the demo
 # checks this. django-tenants sets the search_path on every cursor, so a pooled connection keeps no tenant.
 DB_POOL_MAX = int(os.environ.get("PLATFORM_DB_POOL_MAX", 10))
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+# CONN_HEALTH_CHECKS: the pool tests a connection before handing it out, so after a PostgreSQL restart no request
+# gets a dead one (tests/test_db_restart.py: back within 10 s, no manual step).
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0, conn_health_checks=True)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 if DB_POOL_MAX > 0:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -413,9 +422,24 @@ CELERY_BEAT_SCHEDULE["cultivation-daily"] = {  # every serving tenant with culti
     "task": "cultivation.daily",
     "schedule": float(os.environ.get("PLATFORM_CULTIVATION_DAILY_SECONDS", 86400)),
 }
+# Transactional outbox (ADR 0027): beat publishes every tenant's undelivered notifications; one published this long
+# ago and still undelivered is taken as lost and published again (delivery is idempotent, docs/tasks.md).
+PLATFORM_OUTBOX_REDELIVER_SECONDS = float(os.environ.get("PLATFORM_OUTBOX_REDELIVER_SECONDS", 600))
+CELERY_BEAT_SCHEDULE["relay-outbox"] = {  # every serving tenant: notifications the after-commit publish missed
+    "task": "notifications.outbox_relay",
+    "schedule": float(os.environ.get("PLATFORM_OUTBOX_RELAY_SECONDS", 60)),
+}
 CELERY_BEAT_SCHEDULE["archive-audit-trail-public"] = {  # public: security events and audit entries
     "task": "oversight.archive_audit_trail",
     "schedule": _audit_archive_every,
+    "tenant_schemas": ["public"],
+}
+# public, once a day (local time, default 23:50): every city's latest roll-up (beat rolls up every
+# PLATFORM_ROLLUP_SECONDS) becomes that day's row of the console's trends (ADR 0028).
+_snapshot_hour, _snapshot_minute = os.environ.get("PLATFORM_SNAPSHOT_AT", "23:50").split(":")
+CELERY_BEAT_SCHEDULE["snapshot-figures"] = {
+    "task": "oversight.snapshot_figures",
+    "schedule": crontab(hour=_snapshot_hour, minute=_snapshot_minute),
     "tenant_schemas": ["public"],
 }
 

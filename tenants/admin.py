@@ -15,6 +15,8 @@ class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "schema_name", "kind", "status", "preset", "publishes_nationwide", "created_at"]
     list_filter = ["kind", "status", "publishes_nationwide"]
     inlines = [DomainInline]
+    # The lifecycle changes only through the console's 状态管理 page, which requires a reason and audits it.
+    readonly_fields = ["status", "status_reason", "status_changed_at"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

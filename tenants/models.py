@@ -2,11 +2,26 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.clone import CloneSchema
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name, schema_exists
+
+# A PostgreSQL backend that has cloned a schema keeps every new relation in its catalog caches (≈3.4 MB a clone):
+# the next clones on it slow down from about 1 s to 20 s and more (docs/provisioning.md, "Why a fresh backend").
+FRESH_BACKEND_PER_CLONE = True
+
+
+def backend_retire() -> None:
+    """End the connection's PostgreSQL backend so the next query opens a new one with empty caches. Pooled: drain
+    the pool, which closes idle connections now and replaces ours when it comes back (psycopg_pool's public way to
+    retire connections; a closed connection put back would be logged as broken)."""
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if connection.pool:
+        connection.pool.drain()
+    connection.close()
 
 
 class TenantQuerySet(models.QuerySet):
@@ -22,14 +37,21 @@ class Tenant(TenantMixin):
         TENANT = "tenant", _("租户")
 
     class Status(models.TextChoices):
+        """The city's lifecycle (shared_apps.oversight.lifecycle): only ACTIVE serves; SUSPENDED and ARCHIVED keep
+        every row and answer every request on their host with a notice (tenants.closed)."""
+
         ACTIVE = "active", _("运行中")
-        SUSPENDED = "suspended", _("已停用")
+        SUSPENDED = "suspended", _("已暂停")
+        ARCHIVED = "archived", _("已归档")
 
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     preset = models.CharField(_("预设"), max_length=40, blank=True)
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.TENANT)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Why the city is suspended or archived (shown on its closed portal) and since when; the history is the audit trail.
+    status_reason = models.TextField(_("状态说明"), blank=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     modules = ArrayField(models.CharField(max_length=40), verbose_name=_("启用模块"), default=list, blank=True)
     # Set by the national center only (console, preset): a city admin must not be able to speak to every city.
     publishes_nationwide = models.BooleanField(
@@ -55,6 +77,11 @@ class Tenant(TenantMixin):
     def is_public(self) -> bool:
         return self.schema_name == get_public_schema_name()
 
+    @property
+    def is_closed(self) -> bool:
+        """A city that is suspended or archived: its host answers with a notice only (tenants.middleware)."""
+        return self.kind == Tenant.Kind.TENANT and self.status != Tenant.Status.ACTIVE
+
     def has_module(self, code: str) -> bool:
         return code in self.modules
 
@@ -69,6 +96,8 @@ class Tenant(TenantMixin):
             return False
         CloneSchema().clone_schema(base, self.schema_name, self.clone_mode)
         connection.set_schema_to_public()
+        if FRESH_BACKEND_PER_CLONE:
+            transaction.on_commit(backend_retire)  # now, outside a transaction
         return True
 
 

@@ -40,7 +40,9 @@ def tenant_host(subdomain: str) -> str:
 
 
 def tenant_url(tenant: Tenant) -> str:
-    # `domains.all()` rather than get_primary_domain(): it uses a prefetch, so lists stay at constant queries.
+    """The tenant's home URL. Query-free when the caller prefetched `domains` (every list does: the console,
+    member_cities, the demo's summary); otherwise one query. `domains.all()` rather than get_primary_domain(), which
+    ignores a prefetch: the demo's 1,015 calls at 203 tenants were 1,015 queries."""
     domain = next((d for d in tenant.domains.all() if d.is_primary), None)
     host = domain.domain if domain else tenant_host(tenant.schema_name)
     port = "" if settings.PUBLIC_PORT in {"80", "443", ""} else f":{settings.PUBLIC_PORT}"

@@ -66,3 +66,51 @@ class TenantCreateForm(forms.Form):
         if start and end and end < start:
             self.add_error("pilot_end", _("试点期结束日期不能早于开始日期。"))
         return data
+
+
+class ConsoleFilterForm(forms.Form):
+    """The console list's filter bar: province and batch (from the cities' roll-ups), status, a name, the order."""
+
+    q = forms.CharField(label=_("城市"), required=False, max_length=50)
+    province = forms.ChoiceField(label=_("省份"), required=False)
+    batch = forms.ChoiceField(label=_("批次"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    SORT_CHOICES = (
+        ("", _("创建时间")),
+        ("-overdue", _("超期待办最多")),
+        ("-backlog", _("待办最多")),
+        ("-enterprises", _("企业最多")),
+        ("-certified", _("已认证企业最多")),
+        ("-pilots", _("试点企业最多")),
+        ("-accepted", _("验收通过最多")),
+        ("-investment", _("认定投资最多")),
+        ("-disbursed", _("已拨付最多")),
+        ("-orders", _("订单最多")),
+        ("-vouchers", _("发券最多")),
+        ("-recognised", _("有效认定最多")),
+        ("name", _("名称")),
+        ("province", _("省份")),
+        ("-batch", _("批次（新到旧）")),
+    )
+
+    def __init__(self, data=None, *, provinces=(), batches=()):
+        super().__init__(data)
+        every = [("", _("全部"))]
+        self.fields["province"].choices = every + [(p, p) for p in provinces]
+        self.fields["batch"].choices = every + [(b, _("%(year)s 年批次") % {"year": b}) for b in batches]
+        self.fields["status"].choices = every + list(Tenant.Status.choices)
+        self.fields["sort"].choices = self.SORT_CHOICES
+
+    def filters(self):
+        """The valid choices as a ConsoleFilter; anything unknown is dropped (a bad link shows every city)."""
+        from shared_apps.oversight.selectors import ConsoleFilter
+
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        values = {name: data.get(name) or "" for name in ("province", "batch", "status", "q", "sort")}
+        for name in self.errors:
+            values[name] = ""
+        values["q"] = values["q"].strip()
+        return ConsoleFilter(**values)

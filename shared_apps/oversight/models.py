@@ -42,6 +42,26 @@ class TenantFigures(models.Model):
     cultivation_declared = models.PositiveIntegerField(_("培育申报数"), default=0)
     cultivation_recognised = models.PositiveIntegerField(_("有效认定数"), default=0)
     cultivation_breakdown = models.JSONField(_("培育分项"), default=dict, blank=True)
+    # Vouchers (tenant_apps.vouchers.figures): vouchers issued, vouchers with at least one deduction, the amount
+    # deducted net of refunds.
+    vouchers_issued = models.PositiveIntegerField(_("发放服务券数"), default=0)
+    vouchers_redeemed = models.PositiveIntegerField(_("已核销服务券数"), default=0)
+    vouchers_redeemed_amount = models.DecimalField(_("核销金额（元）"), max_digits=16, decimal_places=2, default=0)
+    # Pilots: on-site acceptances concluded, and per conclusion `{"pass": n, "fail": n, "pass_after_material": n}`.
+    acceptances_concluded = models.PositiveIntegerField(_("已出验收结论数"), default=0)
+    acceptance_conclusions = models.JSONField(_("验收结论分项"), default=dict, blank=True)
+    # The review engine (tenant_apps.workflow.figures): applications handed in and open/overdue tasks, then per
+    # kind `[{kind, name, submitted, in_review, approved, rejected}]` and the backlog per stage
+    # `[{kind, name, stage, position, open, overdue, oldest_days}]` (ages in whole days, no applicant named).
+    applications_submitted = models.PositiveIntegerField(_("已提交申请数"), default=0)
+    tasks_open = models.PositiveIntegerField(_("待办数"), default=0)
+    tasks_overdue = models.PositiveIntegerField(_("超期待办数"), default=0)
+    applications_by_kind = models.JSONField(_("申请分类"), default=list, blank=True)
+    backlog = models.JSONField(_("各环节积压"), default=list, blank=True)
+    # Where the city sits in the programme (tenant_apps.configuration.figures): its province (from the registered
+    # places of its organisations, else its authority's name) and its batch (the pilot period's first year).
+    province = models.CharField(_("省份"), max_length=20, blank=True, db_index=True)
+    batch = models.CharField(_("批次"), max_length=10, blank=True, db_index=True)
     computed_at = models.DateTimeField(_("统计时间"))
 
     class Meta:
@@ -50,6 +70,56 @@ class TenantFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+# The figures a daily snapshot keeps as columns (charted across cities with SUM ... GROUP BY day); every other
+# number of the roll-up is kept in `TenantSnapshot.figures`.
+SNAPSHOT_COLUMNS = (
+    "organisations",
+    "certified_enterprises",
+    "pilot_enterprises",
+    "acceptances_accepted",
+    "ecosystem_providers_approved",
+    "orders",
+    "vouchers_issued",
+    "cultivation_recognised",
+    "applications_submitted",
+    "tasks_open",
+    "tasks_overdue",
+)
+
+
+class TenantSnapshot(models.Model):
+    """One city's roll-up as it stood on one day (Asia/Shanghai), written by beat after the roll-ups; re-running a
+    day overwrites that day's row (unique tenant + day), so the job is idempotent. Trends and the drill-down's
+    figure deltas read these rows only."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("租户"))
+    day = models.DateField(_("日期"))
+    organisations = models.PositiveIntegerField(_("组织数"), default=0)
+    certified_enterprises = models.PositiveIntegerField(_("已认证企业数"), default=0)
+    pilot_enterprises = models.PositiveIntegerField(_("试点企业数"), default=0)
+    acceptances_accepted = models.PositiveIntegerField(_("验收通过数"), default=0)
+    ecosystem_providers_approved = models.PositiveIntegerField(_("入盟服务商数"), default=0)
+    orders = models.PositiveIntegerField(_("订单数"), default=0)
+    vouchers_issued = models.PositiveIntegerField(_("发放服务券数"), default=0)
+    cultivation_recognised = models.PositiveIntegerField(_("有效认定数"), default=0)
+    applications_submitted = models.PositiveIntegerField(_("已提交申请数"), default=0)
+    tasks_open = models.PositiveIntegerField(_("待办数"), default=0)
+    tasks_overdue = models.PositiveIntegerField(_("超期待办数"), default=0)
+    # Every scalar figure of the roll-up (amounts as strings), for deltas of the figures not kept as columns.
+    figures = models.JSONField(_("全部指标"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField(_("统计时间"))
+
+    class Meta:
+        verbose_name = _("每日指标快照")
+        verbose_name_plural = _("每日指标快照")
+        ordering = ["-day", "tenant_id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="snapshot_one_per_tenant_day")]
+        indexes = [models.Index(fields=["day"], name="snapshot_day")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} @ {self.day}"
 
 
 class AuditEntry(models.Model):

@@ -6,6 +6,7 @@ import datetime
 import decimal
 import ipaddress
 import json
+import logging
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,9 +23,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django_tenants.utils import get_public_schema_name
 
-from shared_apps.oversight.models import AuditEntry, TenantFigures
+from shared_apps.oversight.models import SNAPSHOT_COLUMNS, AuditEntry, TenantFigures, TenantSnapshot
 from tenants.append_only import prune_allowed
 from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
 
 _FIGURE_SOURCES: list = []
 
@@ -57,6 +60,79 @@ def figures_rollup() -> TenantFigures:
         tenant=tenant, defaults={**counts, "computed_at": timezone.now()}
     )
     return figures
+
+
+# --- Freshness between beat's roll-ups ------------------------------------------------------------------------------
+ROLLUP_DEBOUNCE_SECONDS = 60
+
+
+def figures_touch(sender=None, **kwargs) -> None:
+    """A counted row changed in a tenant (an application submitted or decided): after the commit, ask for one roll-up
+    of this tenant within ROLLUP_DEBOUNCE_SECONDS. Connected to post_save by model label, so oversight imports no
+    tenant app; the debounce is one cache `add` per save, so a burst of decisions costs one roll-up."""
+    schema = connection.schema_name
+    if schema in (get_public_schema_name(), settings.TENANT_BASE_SCHEMA):
+        return
+    transaction.on_commit(lambda: figures_rollup_soon(schema))
+
+
+def figures_rollup_soon(schema: str) -> bool:
+    """Queue one roll-up of `schema` unless one is already pending; True when this call queued it. The broker being
+    down must not fail the request that already committed: beat's next roll-up catches up."""
+    from django.core.cache import cache
+    from django_tenants.utils import schema_context
+
+    from shared_apps.oversight.tasks import rollup_tenant_figures
+
+    # In the tenant's schema: the cache key is tenant-aware, and tenant-schemas-celery sends the task there.
+    with schema_context(schema):
+        if not cache.add("oversight:rollup-pending", 1, timeout=ROLLUP_DEBOUNCE_SECONDS):
+            return False
+        try:
+            rollup_tenant_figures.apply_async(countdown=ROLLUP_DEBOUNCE_SECONDS)
+        except Exception:  # noqa: BLE001 - any broker error; the roll-up is only early, never lost
+            logger.warning("figures roll-up of %s not queued", schema, exc_info=True)
+    return True
+
+
+# --- Daily snapshots ------------------------------------------------------------------------------------------------
+_SNAPSHOT_SKIP = {"id", "tenant", "computed_at"}
+
+
+def _scalar_figures(figures: TenantFigures) -> dict:
+    """Every number of a roll-up (amounts as strings), the JSON breakdowns left out."""
+    values = {}
+    for field in TenantFigures._meta.concrete_fields:
+        if field.name in _SNAPSHOT_SKIP or isinstance(field, models.JSONField | models.CharField):
+            continue
+        value = getattr(figures, field.attname)
+        values[field.name] = str(value) if isinstance(value, decimal.Decimal) else value
+    return values
+
+
+def snapshots_take(*, day: datetime.date | None = None) -> int:
+    """Copy every city's latest roll-up into that day's snapshot (today in Asia/Shanghai by default), one statement
+    per city at most 300 rows: insert, or overwrite the day's row when the job runs again. Returns the rows
+    written. Runs in `public`, after the roll-ups (beat)."""
+    day = day or timezone.localdate()
+    rows = [
+        TenantSnapshot(
+            tenant_id=figures.tenant_id,
+            day=day,
+            figures=_scalar_figures(figures),
+            computed_at=figures.computed_at,
+            **{name: getattr(figures, name) for name in SNAPSHOT_COLUMNS},
+        )
+        for figures in TenantFigures.objects.filter(tenant__kind=Tenant.Kind.TENANT)
+    ]
+    TenantSnapshot.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["tenant", "day"],
+        update_fields=[*SNAPSHOT_COLUMNS, "figures", "computed_at"],
+    )
+    return len(rows)
 
 
 # --- Audit trail ---------------------------------------------------------------------------------------------------

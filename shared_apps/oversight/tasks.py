@@ -11,6 +11,14 @@ def rollup_tenant_figures() -> dict:
     return {"schema": connection.schema_name, "organisations": figures.organisations, "members": figures.members}
 
 
+@shared_task(name="oversight.snapshot_figures")
+def snapshot_figures() -> dict:
+    """Sent by beat into `public` once a day, after the roll-ups: every city's figures as of today."""
+    from shared_apps.oversight.services import snapshots_take
+
+    return {"snapshots": snapshots_take()}
+
+
 @shared_task(name="oversight.archive_audit_trail")
 def archive_audit_trail() -> dict:
     """Sent by beat into `public` (security events, audit entries) and into every serving tenant (work-order log):

@@ -12,3 +12,8 @@ class ConfigurationConfig(AppConfig):
         from tenants.provisioning_steps import register_step
 
         register_step("configuration", lambda data, context: configuration_apply(data), order=10)
+
+        from shared_apps.oversight.services import register_figures
+        from tenant_apps.configuration.figures import console_figures
+
+        register_figures(console_figures)  # the national console's province and batch

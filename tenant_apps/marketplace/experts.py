@@ -15,7 +15,7 @@ Selectors (reads) and services (writes) in one place, so the workbench pages and
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -102,11 +102,8 @@ def experts_for_ops(*, provider_id=None):
 
 def providers_with_experts():
     """The providers operations may filter by (those that have entered experts), by name."""
-    return (
-        Organisation.objects.filter(kind=Organisation.Kind.PROVIDER, experts__isnull=False)
-        .distinct()
-        .order_by("name", "id")
-    )
+    entered = ProviderExpert.objects.filter(organisation=OuterRef("pk"))
+    return Organisation.objects.filter(Exists(entered), kind=Organisation.Kind.PROVIDER).order_by("name", "id")
 
 
 def access_expert(membership, pk, *, write: bool = False) -> ProviderExpert:

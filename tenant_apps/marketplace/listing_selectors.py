@@ -5,7 +5,7 @@ another organisation's rows alike."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from tenant_apps.marketplace.models import Listing, ListingVersion
@@ -86,13 +86,18 @@ def listing_flags(listing: Listing) -> dict:
 def access_version(membership, pk) -> ListingVersion:
     """A version its own provider may see, or one whose review application the caller may see (reviewers: ops,
     the assigned experts, the province); 404 for anything else — unpublished files leave only through here."""
-    from tenant_apps.workflow.policies import applications_visible
+    from tenant_apps.workflow.policies import application_visible
 
-    visible = applications_visible(membership).values("pk")
-    own = Q(listing__organisation_id=membership.organisation_id) if membership.organisation_id else Q(pk__in=[])
-    found = (
-        ListingVersion.objects.select_related("listing").filter(own | Q(application__in=visible)).filter(pk=pk).first()
-    )
+    found = ListingVersion.objects.select_related("listing", "application").filter(pk=pk).first()
+    organisation_id = membership.organisation_id if membership is not None else None
+    own = found is not None and organisation_id is not None and found.listing.organisation_id == organisation_id
+    # Otherwise its own review application, authorised on that one row (not the caller's whole visible list).
+    if (
+        found is not None
+        and not own
+        and (found.application is None or not application_visible(membership, found.application))
+    ):
+        found = None
     if found is None:
         raise not_found(_("该商品不存在。"), code="market.listing_not_found")
     return found

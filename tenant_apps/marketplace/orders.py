@@ -408,7 +408,7 @@ def order_number(order_id: int, when=None) -> str:
 
 def _event(order: Order, action: str, actor, note: str = "") -> OrderEvent:
     event = OrderEvent.objects.create(order=order, action=action, actor=actor, note=note[:500])
-    transaction.on_commit(lambda: _queue_notify(event.pk))
+    _queue_notify(event)
     return event
 
 
@@ -702,11 +702,13 @@ NOTIFIED = {
 }
 
 
-def _queue_notify(event_id: int) -> None:
-    try:
-        notify_order_event.apply_async((event_id,), retry=False)
-    except Exception:  # noqa: BLE001 - the order moved on; the message can be sent again from the event
-        logger.exception("could not queue the order notification for event %s", event_id)
+def _queue_notify(event: OrderEvent) -> None:
+    """In the order's transaction (transactional outbox, ADR 0027): told after commit, or by the relay once the
+    broker is back; once per event."""
+    from tenant_apps.notifications.outbox import outbox_enqueue
+
+    if event.action in NOTIFIED:
+        outbox_enqueue("tenant_apps.marketplace.orders.notify_order_event", event.pk)
 
 
 def _people(organisation_id: int):
@@ -720,7 +722,14 @@ def _people(organisation_id: int):
     ]
 
 
-@shared_task(name="marketplace.notify_order_event", autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+@shared_task(
+    name="marketplace.notify_order_event",
+    acks_late=True,  # idempotent (source_key per person and event): safe to run again after a lost worker
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=True,
+)
 def notify_order_event(event_id: int) -> int:
     """Tell the buyer (who ordered) and the provider's main accounts what happened to an order (我的消息; an SMS
     for a payment decision), once per person and event; returns how many were told now."""

@@ -44,3 +44,29 @@ class Message(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class OutboxEvent(models.Model):
+    """Something to tell people, written in the same transaction as the change it is about (ADR 0027).
+
+    After commit it is published at once; the beat job `notifications.outbox_relay` publishes whatever is still
+    undelivered (broker down at commit time, a message lost with a killed worker). Delivery runs `handler(*args)`
+    and stamps `delivered_at` in one transaction under the row's lock, so a second delivery does nothing."""
+
+    handler = models.CharField(max_length=200)  # dotted path of a task or function, e.g. tenant_apps.….notify_x
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)  # last time it was handed to the broker
+    attempts = models.PositiveSmallIntegerField(default=0)  # how often it was handed to the broker
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发送通知")
+        verbose_name_plural = _("待发送通知")
+        indexes = [
+            # The relay reads only undelivered rows: the index stays as small as the backlog.
+            models.Index(fields=["id"], condition=Q(delivered_at__isnull=True), name="outbox_undelivered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler}{tuple(self.args)}"

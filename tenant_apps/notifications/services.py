@@ -21,7 +21,10 @@ def message_send_once(
 ) -> bool:
     """Store the message unless this source already produced one; text the user only the first time.
 
-    `sms` is the text without the platform's signature: `sms_send` puts this host's 【…】 in front of every SMS."""
+    `sms` is the text without the platform's signature: `sms_send` puts this host's 【…】 in front of every SMS.
+    The message and the SMS are written in one transaction: with the stored outbox backend a worker killed between
+    them leaves neither, and the redelivery writes both (with a provider that sends over the network, a kill after
+    sending and before commit sends that SMS again: at least once, never lost)."""
     try:
         with transaction.atomic():
             Message.objects.create(
@@ -32,10 +35,10 @@ def message_send_once(
                 body=body,
                 link=link if link.startswith("/") and not link.startswith("//") else "",
             )
+            if sms and user.mobile:
+                sms_send(user.mobile, sms)
     except IntegrityError:
         return False
-    if sms and user.mobile:
-        sms_send(user.mobile, sms)
     return True
 
 

@@ -16,7 +16,14 @@ ZERO = Decimal("0.00")
 def console_figures() -> dict:
     """An acceptance counts as accepted once the bureau recorded its recognition (after the on-site acceptance) and
     it was not rejected or withdrawn; its recognised investment is the sum of its projects' recognised amounts."""
-    from tenant_apps.pilots.models import AcceptanceProject, PilotEnterprise, PublicityBatch, PublicityItem, Tranche
+    from tenant_apps.pilots.models import (
+        AcceptanceProject,
+        OnSiteVisit,
+        PilotEnterprise,
+        PublicityBatch,
+        PublicityItem,
+        Tranche,
+    )
     from tenant_apps.workflow.models import Application
 
     accepted = Q(acceptance__recognised_at__isnull=False) & ~Q(
@@ -29,10 +36,16 @@ def console_figures() -> dict:
         batch__state__in=[PublicityBatch.State.PUBLISHED, PublicityBatch.State.CLOSED]
     ).aggregate(total=Sum("subsidy"))
     paid = Tranche.objects.filter(paid_on__isnull=False).aggregate(total=Sum("amount"))
+    # The on-site acceptances concluded, per conclusion (a city sees how many pass at the first visit).
+    conclusions = dict(
+        OnSiteVisit.objects.exclude(conclusion="").values_list("conclusion").annotate(n=Count("id")).order_by()
+    )
     return {
         "pilot_enterprises": PilotEnterprise.objects.count(),
         "acceptances_accepted": projects["acceptances"] or 0,
         "recognised_investment": projects["recognised"] or ZERO,
         "subsidy_published": published["total"] or ZERO,
         "subsidy_disbursed": paid["total"] or ZERO,
+        "acceptances_concluded": sum(conclusions.values()),
+        "acceptance_conclusions": conclusions,
     }

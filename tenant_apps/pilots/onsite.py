@@ -261,7 +261,7 @@ def visit_book(
             )
         visit = OnSiteVisit.objects.create(acceptance_id=acceptance_id, booked_by=membership.user, **values)
     key = f"onsite-book:{visit.pk}:{_booking_digest(visit)}"
-    transaction.on_commit(lambda: _notify_booking(visit.pk, key))
+    _notify_booking(visit.pk, key)
     return visit
 
 
@@ -286,13 +286,11 @@ def _audit_rebooking(visit: OnSiteVisit, before: dict, after: dict, actor) -> No
 
 
 def _notify_booking(visit_id: int, source_key: str) -> None:
-    """Queue the applicant's notice; a broker outage must not undo a booking that committed."""
-    from tenant_apps.pilots.tasks import notify_onsite_booking
+    """The applicant's notice, in the booking's transaction (transactional outbox, ADR 0027): told after commit, or
+    by the relay once the broker is back."""
+    from tenant_apps.notifications.outbox import outbox_enqueue
 
-    try:
-        notify_onsite_booking.apply_async((visit_id, source_key), retry=False)
-    except Exception:  # noqa: BLE001 - logged; the booking stands and shows on the applicant's pages
-        logger.exception("could not queue the on-site booking notice for visit %s", visit_id)
+    outbox_enqueue("tenant_apps.pilots.tasks.notify_onsite_booking", visit_id, source_key)
 
 
 def _note_text(note: str) -> str:

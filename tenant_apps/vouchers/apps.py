@@ -13,6 +13,11 @@ class VouchersConfig(AppConfig):
         requests.register_kind()
         deductions.register()
 
+        from shared_apps.oversight.services import register_figures
+        from tenant_apps.vouchers.figures import console_figures
+
+        register_figures(console_figures)  # the national console's voucher columns
+
         from tenant_apps.vouchers.demo import vouchers_demo_provision
         from tenant_apps.vouchers.provisioning import rules_provision, rules_provision_if_missing
         from tenants.provisioning_steps import register_step

@@ -2,17 +2,21 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from shared_apps.ui.pagination import KeyedPaginator
 from tenant_apps.organisations.api_access import ScopedAPIView
 from tenant_apps.workflow import policies, services
 from tenant_apps.workflow.models import Application, LogEntry, Task
 from tenant_apps.workflow.selectors import (
+    INBOX_COUNT_CAP,
     access_application,
     access_task,
     filter_inbox,
     my_applications,
-    tasks_awaiting,
+    task_rows,
+    tasks_awaiting_keys,
 )
 
 
@@ -84,11 +88,33 @@ class MyApplicationsView(mixins.ListModelMixin, ScopedAPIView):
         return self.list(request)
 
 
+class InboxPagination(PageNumberPagination):
+    """Pages as the workbench inbox does (`KeyedPaginator`): the count stops at `INBOX_COUNT_CAP`, and
+    `count_capped` says so; `page=last` is the last counted page."""
+
+    def django_paginator_class(self, queryset, page_size):
+        return KeyedPaginator(queryset, page_size, rows=task_rows, count_cap=INBOX_COUNT_CAP)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"true: more than {INBOX_COUNT_CAP} tasks; count is the cap and pages end there",
+        }
+        return described
+
+
 class AwaitingTasksView(mixins.ListModelMixin, ScopedAPIView):
     serializer_class = TaskSerializer
+    pagination_class = InboxPagination
 
     def scoped_queryset(self, membership):
-        return filter_inbox(tasks_awaiting(membership), field_prefix="application__", **_filters(self.request))
+        return filter_inbox(tasks_awaiting_keys(membership), field_prefix="application__", **_filters(self.request))
 
     @extend_schema(summary="待我审批", parameters=[InboxFilters])
     def get(self, request):

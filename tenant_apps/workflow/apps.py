@@ -8,6 +8,11 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("审核流程")
 
     def ready(self):
+        from shared_apps.oversight.services import register_figures
+        from tenant_apps.workflow.figures import console_figures
+
+        register_figures(console_figures)  # the national console's backlog and overdue columns
+
         from tenant_apps.workflow.services import flows_apply
         from tenants.provisioning_steps import register_step
 

@@ -213,9 +213,13 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "handler", "role"]),
-            # The inbox's order over open tasks only: page 1 and the last page read the index, no sort.
+            # The inbox's order over open tasks only, covering what the policies test on the task row: the pager's
+            # count and its skip to any page are index-only scans, no sort, no heap (ADR 0026).
             models.Index(
-                fields=["-created_at", "-id"], condition=models.Q(state="open"), name="task_open_newest_first"
+                fields=["-created_at", "-id"],
+                include=["handler", "role", "region", "application"],
+                condition=models.Q(state="open"),
+                name="task_open_inbox_order",
             ),
             models.Index(fields=["region"], condition=models.Q(state="open"), name="task_open_by_region"),
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,14 +15,33 @@ def _flow_name(kind_path: str = "kind") -> Subquery:
     return Subquery(Flow.objects.filter(kind=OuterRef(kind_path)).values("name")[:1])
 
 
+# 待我审批 lists stop counting here: past it the pager says "10000+" and pages up to it (filters narrow the rest).
+INBOX_COUNT_CAP = 10_000
+INBOX_ORDER = ("-created_at", "-id")  # the partial index `task_open_newest_first` (covering: ADR 0026)
+
+
+def _with_row_data(tasks):
+    return tasks.select_related("application", "application__applicant", "application__organisation").annotate(
+        flow_name=_flow_name("application__kind")
+    )
+
+
 def tasks_awaiting(membership):
     """待我审批, newest first, with what a row shows. One query; the page size does not change the count."""
-    return (
-        policies.tasks_awaiting(membership)
-        .select_related("application", "application__applicant", "application__organisation")
-        .annotate(flow_name=_flow_name("application__kind"))
-        .order_by("-created_at", "-id")
-    )
+    return _with_row_data(policies.tasks_awaiting(membership)).order_by(*INBOX_ORDER)
+
+
+def tasks_awaiting_keys(membership):
+    """待我审批 as the pager reads it: the policy and the order, nothing joined, so counting and skipping to a deep
+    page read only the covering index of open tasks. `task_rows` loads one page's rows."""
+    return policies.tasks_awaiting(membership).order_by(*INBOX_ORDER)
+
+
+def task_rows(ids) -> list[Task]:
+    """The tasks of one page (ids from `tasks_awaiting_keys`, so already authorised), with what a row shows, in the
+    order of `ids`. One query."""
+    found = {task.pk: task for task in _with_row_data(Task.objects.filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def my_applications(membership):
@@ -53,12 +72,13 @@ def filter_inbox(queryset, *, name: str = "", applicant: str = "", start=None, e
 
 # --- Access helpers: the only doors to single rows for views and APIs. Missing and forbidden are both 404. -------
 def access_application(membership, pk, *, with_log: bool = False) -> Application:
-    queryset = policies.applications_visible(membership).select_related("applicant", "organisation", "anchor_unit")
-    if with_log:  # the API's detail carries the work-order log with each actor: two queries, whatever its length
-        queryset = queryset.prefetch_related(Prefetch("log", queryset=LogEntry.objects.select_related("actor")))
-    found = queryset.filter(pk=pk).first()
-    if found is None:
+    """The application, authorised on that one row (`policies.application_visible`): two small queries, never the
+    list's whole policy (ADR 0026)."""
+    found = Application.objects.select_related("applicant", "organisation", "anchor_unit").filter(pk=pk).first()
+    if found is None or not policies.application_visible(membership, found):
         raise Http404
+    if with_log:  # the API's detail carries the work-order log with each actor: one query, whatever its length
+        prefetch_related_objects([found], Prefetch("log", queryset=LogEntry.objects.select_related("actor")))
     return found
 
 

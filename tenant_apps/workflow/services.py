@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.configuration.models import Region
+from tenant_apps.notifications.outbox import outbox_enqueue
 from tenant_apps.workflow import lock_objects, policies
 from tenant_apps.workflow.models import Application, Attachment, Flow, LogEntry, Stage, Task
 from tenant_apps.workflow.registry import checks_evaluate, decision_refusal, outcome_handler
@@ -106,27 +107,18 @@ def _after_change(application: Application, entry: LogEntry) -> None:
     handler = outcome_handler(application.kind)
     if handler is not None:
         handler(application)
-    transaction.on_commit(lambda: _notify(entry.pk))
+    _notify(entry.pk)
 
 
 def _notify(log_entry_id: int) -> None:
-    """Queue the applicant's notification; a broker outage must not fail the decision that already committed."""
-    from tenant_apps.workflow.tasks import notify_applicant
-
-    try:
-        notify_applicant.apply_async((log_entry_id,), retry=False)
-    except Exception:  # noqa: BLE001 - logged; the log entry stays and can be re-notified
-        logger.exception("could not queue notification for log entry %s", log_entry_id)
+    """The applicant's notification, in the decision's transaction (transactional outbox, ADR 0027): sent after
+    commit, and by the relay if the broker was down then; never lost, never twice."""
+    outbox_enqueue("tenant_apps.workflow.tasks.notify_applicant", log_entry_id)
 
 
 def _notify_experts(task_id: int, user_ids: list[int]) -> None:
-    """Queue the assigned experts' notification (after commit, like `_notify`)."""
-    from tenant_apps.workflow.tasks import notify_experts
-
-    try:
-        notify_experts.apply_async((task_id, user_ids), retry=False)
-    except Exception:  # noqa: BLE001 - logged; the grant stands and the experts find the task in their inbox
-        logger.exception("could not queue the expert notification for task %s", task_id)
+    """The assigned experts' notification, in the assignment's transaction (like `_notify`)."""
+    outbox_enqueue("tenant_apps.workflow.tasks.notify_experts", task_id, user_ids)
 
 
 def _check_version(application: Application, expected: int | None) -> None:
@@ -393,5 +385,5 @@ def task_assign_experts(*, task_id: int, membership, expert_user_ids: list[int])
     TaskUserObjectPermission.objects.filter(content_object=task).exclude(user_id__in=experts).delete()
     assign_perm(f"workflow.{policies.DECIDE_PERMISSION}", get_user_model().objects.filter(pk__in=experts), task)
     chosen = sorted(experts)
-    transaction.on_commit(lambda: _notify_experts(task.pk, chosen))  # each expert is told once per task
+    _notify_experts(task.pk, chosen)  # each expert is told once per task
     return task

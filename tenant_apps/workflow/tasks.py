@@ -1,6 +1,8 @@
 """What the engine tells people, after the transition committed: a message in 我的消息 (审核通知, linked to the
 application's page, with the reviewer's opinion) and, for the events that need the person, an SMS. Each event
-writes at most one message per person however often the task is delivered (`source_key`)."""
+writes at most one message per person however often the task is delivered (`source_key`). The engine does not
+queue these tasks itself: it writes an outbox event (`tenant_apps.notifications.outbox`, ADR 0027) whose delivery
+calls them."""
 
 from celery import shared_task
 from django.conf import settings
@@ -49,7 +51,14 @@ def _body(entry) -> str:
     return "\n".join(lines)
 
 
-@shared_task(name="workflow.notify_applicant", autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+@shared_task(
+    name="workflow.notify_applicant",
+    acks_late=True,  # idempotent (source_key): safe to run again after a lost worker
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=True,
+)
 def notify_applicant(log_entry_id: int) -> bool:
     """Tell the applicant what happened to their application (我的消息 + SMS for a reviewer's decision), once per
     log entry."""
@@ -74,7 +83,14 @@ def notify_applicant(log_entry_id: int) -> bool:
     )
 
 
-@shared_task(name="workflow.notify_experts", autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+@shared_task(
+    name="workflow.notify_experts",
+    acks_late=True,  # idempotent (source_key): safe to run again after a lost worker
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=True,
+)
 def notify_experts(task_id: int, user_ids: list[int]) -> int:
     """Tell each expert assigned to a task that an application waits for their review (我的消息 + SMS), once per
     expert and task; returns how many were told now."""

@@ -67,7 +67,9 @@ def test_console_tables_are_labelled_cards_on_a_phone(phone, live_url):
     assert_fits(phone, "phone-console-cities")
     assert_labelled_cards(phone, "#console-cities")
     harbin = phone.locator('#console-cities tr[data-schema="harbin"]')
-    assert harbin.locator("td.cell-primary a").inner_text() == "哈尔滨市中小企业数字化转型城市试点"
+    # The name opens the city page; the second link visits the city's own platform.
+    assert harbin.locator("td.cell-primary a").first.inner_text() == "哈尔滨市中小企业数字化转型城市试点"
+    assert harbin.locator("td.cell-primary a.console-visit").get_attribute("href").startswith("http://harbin.")
     assert harbin.locator("td.cell-state .tag").bounding_box()["height"] < 30  # 服务中 on one line
 
     phone.goto(console + "/audit/")

@@ -16,6 +16,7 @@ Form fields are drawn by forms/field.html with the filters below (kind, prefix, 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django import forms, template
@@ -52,7 +53,8 @@ def tone(code) -> str:
 # --- Tables -----------------------------------------------------------------------------------------------------
 @register.inclusion_tag("ui/table.html", takes_context=True)
 def data_table(context, rows, table: Table, id: str = "", empty: str | None = None, css: str = ""):
-    columns = table.columns
+    # Labels translated once per table, not once per cell (each cell carries its label for the phone cards).
+    columns = [replace(column, label=str(column.label)) for column in table.columns]
     drawn = []
     for row in rows:
         attrs = table.row_attrs(row) if table.row_attrs else {}
@@ -94,6 +96,7 @@ def pagination(context, page, sizes: bool = True):
     return {
         "page": page,
         "total": page.paginator.count,
+        "capped": getattr(page.paginator, "capped", False),  # KeyedPaginator stopped counting at its cap
         "window": page_window(page) if page.paginator.num_pages > 1 else [],
         "size_choices": size_choices,
         "size": getattr(page, "size", page.paginator.per_page),

@@ -105,12 +105,14 @@ class Command(BaseCommand):
         return [worker, beat]
 
     def _send_first_rollup(self) -> None:
-        from shared_apps.oversight.tasks import rollup_tenant_figures
+        from shared_apps.oversight.tasks import rollup_tenant_figures, snapshot_figures
 
         for tenant in Tenant.objects.serving():
             with schema_context(tenant.schema_name):
                 rollup_tenant_figures.delay()
         connection.set_schema_to_public()
+        # Today's point of the console's trend, once the roll-ups above have run (beat takes it daily after this).
+        snapshot_figures.apply_async(countdown=15)
 
     def _print_summary(self, port: str) -> None:
         scheme = settings.PUBLIC_SCHEME
@@ -118,12 +120,11 @@ class Command(BaseCommand):
         out("")
         out(f"National center console: {scheme}://{settings.BASE_DOMAIN}:{port}/   (login: center / {DEMO_PASSWORD})")
         out(f"Platform superuser (Django admin on the console): admin / {DEMO_PASSWORD}")
-        for tenant in Tenant.objects.serving():
-            out(f"\n{tenant.name}: {tenant_url(tenant)}")
-            out(f"  API: {tenant_url(tenant)}api/v1/tenant/   docs: {tenant_url(tenant)}api/docs/")
-            out(
-                f"  CMS (editors): {tenant_url(tenant)}cms/   SMS outbox (demo codes): {tenant_url(tenant)}accounts/dev/sms-outbox/"
-            )
+        for tenant in Tenant.objects.serving().prefetch_related("domains"):  # tenant_url reads the prefetch
+            url = tenant_url(tenant)
+            out(f"\n{tenant.name}: {url}")
+            out(f"  API: {url}api/v1/tenant/   docs: {url}api/docs/")
+            out(f"  CMS (editors): {url}cms/   SMS outbox (demo codes): {url}accounts/dev/sms-outbox/")
             if tenant.preset:
                 for account in load_preset(tenant.preset).demo_accounts:
                     out(f"  {account['username']:<16} {','.join(account['roles']):<14} password {DEMO_PASSWORD}")
