@@ -26,6 +26,24 @@ def page_size(request, default: int = DEFAULT_PAGE_SIZE, sizes: tuple[int, ...] 
     return size if size in sizes else default
 
 
+def count_capped(queryset, cap: int) -> tuple[int, bool]:
+    """How many rows, counting no further than `cap`: (the count, at most `cap`; True when there are more). One
+    query that stops after cap + 1 rows, whatever the table holds."""
+    found = queryset.order_by()[: cap + 1].count()
+    return min(found, cap), found > cap
+
+
+class ListPaginator(Paginator):
+    """Django's paginator, except that a page with no rows (an empty list) is an empty list: slicing a queryset to
+    nothing still compiles its whole query (joins, annotations), about 2 ms for a workbench list."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        if self.count == 0:
+            return self._get_page([], number, self)
+        return super().page(number)
+
+
 class KeyedPaginator(Paginator):
     """Pages a queryset that holds only what decides membership and order, then loads the page's rows by id.
 
@@ -52,9 +70,8 @@ class KeyedPaginator(Paginator):
     def count(self) -> int:
         if self.count_cap is None:
             return self.object_list.count()
-        found = self.object_list.order_by()[: self.count_cap + 1].count()
-        self.capped = found > self.count_cap
-        return min(found, self.count_cap)
+        count, self.capped = count_capped(self.object_list, self.count_cap)
+        return count
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -79,7 +96,7 @@ def paginate(
     if rows is not None:
         paginator = KeyedPaginator(object_list, size, rows=rows, count_cap=count_cap)
     else:
-        paginator = Paginator(object_list, size)
+        paginator = ListPaginator(object_list, size)
     page = paginator.get_page(request.GET.get("page"))
     page.size = size
     page.size_choices = sizes

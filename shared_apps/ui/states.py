@@ -47,3 +47,23 @@ STATE_TONES: dict[str, str] = {
 def tone_for(code) -> str:
     """The tone of a state code; unknown codes are grey rather than guessed."""
     return STATE_TONES.get(str(code), "info")
+
+
+def status_tag(value, label=None, field: str = "state", tone: str | None = None):
+    """The markup of `{% status_tag %}` (a state as a coloured tag), for tables that draw their cells in Python.
+    A model instance shows its `field`'s code and Chinese label (`get_<field>_display`); a plain code needs its
+    label from the caller — a code is never shown as the label."""
+    from django.utils.html import format_html
+
+    display = getattr(value, f"get_{field}_display", None)
+    if display is not None:
+        code = getattr(value, field)
+        label = display() if label is None else label
+    else:
+        code = value
+    return format_html(
+        '<span class="tag tag-{}" data-state="{}">{}</span>',
+        tone or tone_for(code),
+        code,
+        label if label not in (None, "") else "—",
+    )

@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from tenant_apps.onboarding.selectors import registration_unfinished
 from tenant_apps.organisations.access import check_module_access
@@ -14,7 +13,7 @@ from tenant_apps.workflow import tables as workflow_tables
 from tenant_apps.workflow.models import Application
 from tenant_apps.workflow.policies import reviews
 from tenant_apps.workflow.registry import edit_url_for
-from tenant_apps.workflow.selectors import my_applications, tasks_awaiting, unfinished_applications
+from tenant_apps.workflow.selectors import awaiting_counts, my_applications, tasks_awaiting, unfinished_applications
 from tenants.modules import ensure_module
 
 
@@ -28,7 +27,7 @@ def workbench(request):
         return render(request, "portal/workbench.html", {"membership": None}, status=403)
     reviewer = reviews(membership)
     awaiting, mine = tasks_awaiting(membership), my_applications(membership)
-    task_counts = awaiting.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_at__lt=timezone.now())))
+    task_counts = awaiting_counts(membership)  # capped as the inbox's count is
     mine_counts = mine.aggregate(
         total=Count("id"),
         in_review=Count("id", filter=Q(state=Application.State.IN_REVIEW)),
@@ -46,7 +45,9 @@ def workbench(request):
             "applicant": applicant,
             "awaiting": list(awaiting[:5]) if reviewer or task_counts["total"] else [],
             "awaiting_count": task_counts["total"],
+            "awaiting_capped": task_counts["total_capped"],
             "overdue_count": task_counts["overdue"],
+            "overdue_capped": task_counts["overdue_capped"],
             "mine": list(mine[:5]) if applicant else [],
             "mine_count": mine_counts["total"],
             "in_review_count": mine_counts["in_review"],

@@ -19,10 +19,10 @@ from tenant_apps.workflow.selectors import (
     application_log,
     assigned_experts,
     filter_inbox,
+    inbox_rows,
     latest_return,
     my_applications,
     open_task,
-    task_rows,
     tasks_awaiting_keys,
 )
 from tenants.errors import DomainError, attach_error
@@ -53,7 +53,7 @@ def inbox(request):
     else:
         # Tens of thousands of open tasks: count and skip over the index only, load the page's rows by id.
         keys = filter_inbox(awaiting, field_prefix="application__", **criteria)
-        page, table = paginate(request, keys, rows=task_rows, count_cap=INBOX_COUNT_CAP), tables.TASKS
+        page, table = paginate(request, keys, rows=inbox_rows, count_cap=INBOX_COUNT_CAP), tables.TASKS
     context = {
         "tab": tab,
         "page": page,
@@ -103,8 +103,8 @@ def _perform(request, *, membership, application, task, forms) -> str | None:
 def application_detail(request, pk: int):
     membership = _member(request)
     application = access_application(membership, pk)
-    task = open_task(application)
-    can_decide = task is not None and policies.may_decide(membership, task)
+    task = open_task(application, membership)  # with `may_decide`, in one query
+    can_decide = task is not None and task.may_decide
     upload_stage = can_decide and task.handler == Stage.Handler.APPLICANT_UPLOAD
     can_assign = task is not None and task.handler == Stage.Handler.EXPERTS and policies.may_assign(membership, task)
     action = request.POST.get("do") if request.method == "POST" else None
@@ -115,7 +115,12 @@ def application_detail(request, pk: int):
     initial = {"version": application.version}
     decision = DecisionForm(data_for("decide"), actions=task.actions if task else [], initial=initial)
     upload = UploadForm(data_for("upload"), request.FILES if action == "upload" else None, initial=initial)
-    assign = AssignExpertsForm(data_for("assign"), initial={"experts": assigned_experts(task)} if can_assign else None)
+    # The experts' list is a query: only for the person who assigns (or a posted assignment, refused by the service).
+    assign = (
+        AssignExpertsForm(data_for("assign"), initial={"experts": assigned_experts(task)} if can_assign else None)
+        if can_assign or action == "assign"
+        else None
+    )
     withdraw = WithdrawForm(data_for("withdraw"), initial=initial)
     target = {"upload": upload, "assign": assign, "withdraw": withdraw}.get(action, decision)
     if action:
@@ -134,6 +139,7 @@ def application_detail(request, pk: int):
                 messages.success(request, done)
                 return redirect("application-detail", pk=pk)
     is_applicant = application.applicant_id == request.user.pk
+    log = application_log(application)  # one read for the timeline and the work-order log
     edit_url = edit_url_for(application) if is_applicant and application.state in Application.EDITABLE_STATES else None
     context = {
         "application": application,
@@ -148,8 +154,8 @@ def application_detail(request, pk: int):
         "attachments": application.attachments.all(),
         "sections": content_for(application),
         "form": decision,
-        "log": application_log(application),
-        "timeline": _timeline_items(_timeline(application)),
+        "log": log,
+        "timeline": _timeline_items(_timeline(application, log)),
         "log_table": tables.LOG,
         "returned": latest_return(application),
         "checks": services.stage_checks(application) if application.state in Application.PENDING_STATES else [],
@@ -159,10 +165,11 @@ def application_detail(request, pk: int):
     return render(request, "workflow/application.html", context, status=400 if action and target.errors else 200)
 
 
-def _timeline(application):
-    """审核进度: each stage of the application's chain with its state and latest decision."""
+def _timeline(application, log):
+    """审核进度: each stage of the application's chain with its state and latest decision (`log`: the application's
+    entries, oldest first, with their actors)."""
     decided = {}
-    for entry in application.log.all():
+    for entry in log:
         if entry.action in {"approve", "return", "reject"}:
             decided[entry.stage_position] = entry
     rows = []
@@ -212,7 +219,8 @@ def application_progress_pdf(request, pk: int):
     from tenant_apps.workflow.documents import download_name, progress_pdf
 
     application = access_application(_member(request), pk)
-    content = progress_pdf(application, _timeline(application), application_log(application))
+    log = application_log(application)
+    content = progress_pdf(application, _timeline(application, log), log)
     response = HttpResponse(content, content_type="application/pdf")
     # 企业认证-<申请人>-审核进度.pdf; Django writes RFC 5987 `filename*` for the Chinese name.
     name = download_name(application, "pdf", suffix=_("审核进度"))

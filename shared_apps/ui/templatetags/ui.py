@@ -20,29 +20,25 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from django import forms, template
-from django.utils.html import conditional_escape, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from shared_apps.ui.pagination import page_window
+from shared_apps.ui.states import status_tag as status_tag_html
 from shared_apps.ui.states import tone_for
-from shared_apps.ui.tables import Table, formatted, resolve
+from shared_apps.ui.tables import Table, table_body
 
 register = template.Library()
 
 
 # --- Status -----------------------------------------------------------------------------------------------------
-@register.inclusion_tag("ui/status_tag.html")
+@register.simple_tag
 def status_tag(value, label=None, field: str = "state", tone: str | None = None):
     """A model instance shows its `field`'s code and Chinese label (`get_<field>_display`); a plain code needs its
-    label from the caller — a code is never shown as the label."""
-    display = getattr(value, f"get_{field}_display", None)
-    if display is not None:
-        code = getattr(value, field)
-        label = display() if label is None else label
-    else:
-        code = value
-    return {"code": code, "label": label if label not in (None, "") else "—", "tone": tone or tone_for(code)}
+    label from the caller — a code is never shown as the label. Drawn in Python (`ui.states.status_tag`): lists
+    show one per row."""
+    return status_tag_html(value, label, field=field, tone=tone)
 
 
 @register.filter
@@ -53,24 +49,13 @@ def tone(code) -> str:
 # --- Tables -----------------------------------------------------------------------------------------------------
 @register.inclusion_tag("ui/table.html", takes_context=True)
 def data_table(context, rows, table: Table, id: str = "", empty: str | None = None, css: str = ""):
-    # Labels translated once per table, not once per cell (each cell carries its label for the phone cards).
+    # Labels translated once per table, not once per cell (each cell carries its label for the phone cards); the
+    # rows are drawn in Python (ui.tables.table_body), the frame and the empty state by ui/table.html.
     columns = [replace(column, label=str(column.label)) for column in table.columns]
-    drawn = []
-    for row in rows:
-        attrs = table.row_attrs(row) if table.row_attrs else {}
-        cells = []
-        for column in columns:
-            cells.append(
-                {
-                    "column": column,
-                    "value": None if column.template else formatted(resolve(row, column.value), column.format),
-                }
-            )
-        drawn.append({"row": row, "attrs": format_html_join("", ' {}="{}"', attrs.items()), "cells": cells})
     return {
         "table": table,
         "columns": columns,
-        "rows": drawn,
+        "body": table_body(context, rows, table, [column.label for column in columns]),
         "id": id,
         "css": " ".join(part for part in (table.css, css) if part),
         "empty": empty if empty is not None else table.empty,
