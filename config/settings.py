@@ -437,6 +437,8 @@ CELERY_BEAT_SCHEDULE["archive-audit-trail-public"] = {  # public: security event
 # public, once a day (local time, default 23:50): every city's latest roll-up (beat rolls up every
 # PLATFORM_ROLLUP_SECONDS) becomes that day's row of the console's trends (ADR 0028).
 _snapshot_hour, _snapshot_minute = os.environ.get("PLATFORM_SNAPSHOT_AT", "23:50").split(":")
+# The same job prunes snapshots older than this many days (≈3 years); 0 keeps them forever.
+PLATFORM_SNAPSHOT_KEEP_DAYS = int(os.environ.get("PLATFORM_SNAPSHOT_KEEP_DAYS", 1830))
 CELERY_BEAT_SCHEDULE["snapshot-figures"] = {
     "task": "oversight.snapshot_figures",
     "schedule": crontab(hour=_snapshot_hour, minute=_snapshot_minute),

@@ -93,6 +93,57 @@ def test_the_snapshot_task_runs_in_public_and_is_scheduled_daily():
     assert entry["tenant_schemas"] == ["public"] and entry["task"] == "oversight.snapshot_figures"
 
 
+def _snapshot(schema: str, day: datetime.date) -> TenantSnapshot:
+    return TenantSnapshot.objects.create(
+        tenant=Tenant.objects.get(schema_name=schema), day=day, computed_at=timezone.now(), organisations=day.day
+    )
+
+
+def test_snapshots_past_the_retention_are_pruned_oldest_first_in_one_bounded_statement(
+    settings, django_assert_num_queries
+):
+    from shared_apps.oversight.services import snapshots_prune
+
+    settings.PLATFORM_SNAPSHOT_KEEP_DAYS = 30
+    today = datetime.date(2026, 12, 7)
+    ago = {n: today - datetime.timedelta(days=n) for n in (33, 32, 31, 30, 0)}
+    for day in ago.values():
+        _snapshot("harbin", day)
+    _snapshot("jiangmen", ago[31])
+    with django_assert_num_queries(1):  # one DELETE, however many rows are due
+        assert snapshots_prune(today=today, limit=2) == 2  # the two oldest; the rest waits for the next run
+    left = set(TenantSnapshot.objects.values_list("tenant__schema_name", "day"))
+    assert ("harbin", ago[33]) not in left and ("harbin", ago[32]) not in left
+    assert snapshots_prune(today=today) == 2  # both cities' rows of day 31
+    left = set(TenantSnapshot.objects.values_list("tenant__schema_name", "day"))
+    assert left == {("harbin", ago[30]), ("harbin", today)}  # exactly 30 days back is kept
+    assert snapshots_prune(today=today) == 0
+
+
+def test_a_retention_of_zero_keeps_every_snapshot(settings):
+    from shared_apps.oversight.services import snapshots_prune
+
+    settings.PLATFORM_SNAPSHOT_KEEP_DAYS = 0
+    _snapshot("harbin", datetime.date(2020, 1, 1))
+    assert snapshots_prune(today=datetime.date(2026, 12, 7)) == 0
+    assert TenantSnapshot.objects.filter(day=datetime.date(2020, 1, 1)).exists()
+
+
+def test_the_daily_snapshot_task_prunes_with_the_default_retention(settings):
+    from shared_apps.oversight.tasks import snapshot_figures
+
+    assert settings.PLATFORM_SNAPSHOT_KEEP_DAYS == 1830  # the documented default
+    today = timezone.localdate()
+    kept, gone = today - datetime.timedelta(days=1830), today - datetime.timedelta(days=1831)
+    _snapshot("harbin", kept)
+    _snapshot("harbin", gone)
+    _figures("harbin", tasks_open=1)
+    outcome = snapshot_figures.apply().get()
+    assert outcome["pruned"] == 1 and outcome["snapshots"] >= 1
+    days = set(TenantSnapshot.objects.filter(tenant__schema_name="harbin").values_list("day", flat=True))
+    assert kept in days and today in days and gone not in days
+
+
 def _rows(html: str) -> list[str]:
     return re.findall(r'<tr[^>]*data-schema="([a-z0-9_]+)"', html)
 

@@ -538,9 +538,18 @@ def test_provider_delists_and_relists(tenant_schema, taxonomy, settings, tmp_pat
         assert listing_of(version).state == Listing.State.LISTED
 
 
-def test_ops_delist_with_reason_notifies_the_provider(
-    tenant_schema, taxonomy, settings, tmp_path, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def worker(django_capture_on_commit_callbacks):
+    """On-commit hooks fire and the Celery tasks they queue run at once, in-process (as tests/test_messages.py)."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield lambda: django_capture_on_commit_callbacks(execute=True)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def test_ops_delist_with_reason_notifies_the_provider(tenant_schema, taxonomy, settings, tmp_path, worker):
     from tenant_apps.notifications.models import Message
 
     settings.MEDIA_ROOT = tmp_path
@@ -555,15 +564,53 @@ def test_ops_delist_with_reason_notifies_the_provider(
         with pytest.raises(DomainError) as error:
             listings.listing_ops_delist(membership=member("nat_ops"), listing_id=version.listing_id, reason=" ")
         assert error.value.field == "reason"
-        with django_capture_on_commit_callbacks(execute=True):
+        with worker():
             listings.listing_ops_delist(membership=member("nat_ops"), listing_id=version.listing_id, reason="资质过期")
         listing = listing_of(version)
         assert (listing.state, listing.delisted_by_platform, listing.delist_reason) == ("delisted", True, "资质过期")
         message = Message.objects.filter(user=provider.user, title__contains="已被平台下架").get()
         assert "资质过期" in message.body
+        assert message.link == reverse("market-listing-detail", args=[listing.pk], urlconf="config.urls_tenant")
         with pytest.raises(DomainError) as error:  # the platform's delisting is not undone by the provider
             listings.listing_relist(membership=provider, listing_id=version.listing_id)
         assert error.value.code == "market.delisted_by_platform"
+
+
+def test_the_delisting_notice_is_an_outbox_event_of_its_transaction_delivered_once(
+    tenant_schema, taxonomy, settings, tmp_path, worker, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from tenant_apps.notifications import outbox
+    from tenant_apps.notifications.models import Message, OutboxEvent
+
+    handler = "tenant_apps.marketplace.listings.notify_delisted"
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_schema("national"):
+        provider, ops = member("nat_provider"), member("nat_ops")
+        version = complete_draft(taxonomy)
+        listings.listing_submit(membership=provider, listing_id=version.listing_id)
+        approve_all(version)
+        told = Message.objects.filter(source_key__startswith=f"market-delist:{version.listing_id}:")
+        with django_capture_on_commit_callbacks() as hooks:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                listings.listing_ops_delist(membership=ops, listing_id=version.listing_id, reason="资质过期")
+                raise RuntimeError("the request failed after the delisting")
+        assert hooks == [] and listing_of(version).state == Listing.State.LISTED
+        assert not OutboxEvent.objects.filter(handler=handler).exists()  # rolled back with the delisting
+
+        with worker():
+            listings.listing_ops_delist(membership=ops, listing_id=version.listing_id, reason="资质过期")
+            event = OutboxEvent.objects.get(handler=handler)  # written by the delisting's transaction
+            assert event.delivered_at is None and not told.exists()  # nobody is told before it commits
+        event.refresh_from_db()
+        assert event.delivered_at is not None and event.attempts == 1
+        assert event.args == [version.listing_id, int(listing_of(version).delisted_at.timestamp()), "资质过期"]
+        people = Membership.objects.filter(organisation_id=provider.organisation_id, is_active=True).count()
+        assert told.count() == people >= 1
+        assert outbox.outbox_deliver(event.pk) is False  # a redelivery of the event
+        assert listings.notify_delisted(*event.args) == 0  # the handler run twice: nobody told again
+        assert told.count() == people
 
 
 # --- Pages ------------------------------------------------------------------------------------------------------------

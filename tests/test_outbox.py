@@ -90,3 +90,26 @@ def test_the_relay_publishes_what_is_due_in_one_pass_of_queries(tenant_schema, d
 
         assert outbox.outbox_deliver(stale.pk) is True  # what the worker does with the message
         assert outbox.outbox_deliver(stale.pk) is False  # and with a duplicate of it
+
+
+def test_every_notification_handler_may_run_twice_and_says_so(settings):
+    """Each handler a module hands to `outbox_enqueue` is a task declared safe to redeliver (late ack, handed back
+    when its worker dies) with its row in docs/tasks.md; found in the source, so a new handler is checked too."""
+    import re
+
+    from django.utils.module_loading import import_string
+
+    handlers = set()
+    for folder in ("tenant_apps", "shared_apps"):
+        for path in (settings.BASE_DIR / folder).rglob("*.py"):
+            handlers |= set(re.findall(r'outbox_enqueue\(\s*"([\w.]+)"', path.read_text(encoding="utf-8")))
+    assert {
+        "tenant_apps.marketplace.listings.notify_delisted",
+        "tenant_apps.pilots.tasks.notify_onsite_booking",
+        "tenant_apps.workflow.tasks.notify_applicant",
+    } <= handlers
+    documented = (settings.BASE_DIR / "docs" / "tasks.md").read_text(encoding="utf-8")
+    for dotted in sorted(handlers):
+        task = import_string(dotted)
+        assert task.acks_late and task.reject_on_worker_lost, dotted
+        assert f"| `{task.name}` | yes |" in documented, dotted

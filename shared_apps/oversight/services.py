@@ -135,6 +135,29 @@ def snapshots_take(*, day: datetime.date | None = None) -> int:
     return len(rows)
 
 
+# One run deletes at most this many rows (a day of 300 cities is 300): lowering the retention catches up over a few
+# runs instead of holding one long DELETE on the table the console reads.
+SNAPSHOT_PRUNE_LIMIT = 10_000
+
+
+def snapshots_prune(*, today: datetime.date | None = None, limit: int = SNAPSHOT_PRUNE_LIMIT) -> int:
+    """Delete the snapshots older than `PLATFORM_SNAPSHOT_KEEP_DAYS` (0 keeps them all), oldest first, at most
+    `limit` rows in one statement. Returns the rows deleted. Runs in `public` with the daily snapshot."""
+    keep_days = settings.PLATFORM_SNAPSHOT_KEEP_DAYS
+    if keep_days <= 0:
+        return 0
+    cutoff = (today or timezone.localdate()) - datetime.timedelta(days=keep_days)
+    # SQL, not `QuerySet.delete()`: receivers of `post_delete` for every model (django-tenants, the portal's
+    # navigation) would make the ORM select the rows first and delete them by id.
+    table = connection.ops.quote_name(TenantSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE day < %s ORDER BY day, id LIMIT %s)",
+            [cutoff, limit],
+        )
+        return cursor.rowcount
+
+
 # --- Audit trail ---------------------------------------------------------------------------------------------------
 def audit_value(value):
     """A value as the trail keeps it: plain JSON, related objects by their label (what a reader recognises)."""

@@ -13,10 +13,11 @@ def rollup_tenant_figures() -> dict:
 
 @shared_task(name="oversight.snapshot_figures")
 def snapshot_figures() -> dict:
-    """Sent by beat into `public` once a day, after the roll-ups: every city's figures as of today."""
-    from shared_apps.oversight.services import snapshots_take
+    """Sent by beat into `public` once a day, after the roll-ups: every city's figures as of today; snapshots past
+    the retention (`PLATFORM_SNAPSHOT_KEEP_DAYS`) are pruned in the same run."""
+    from shared_apps.oversight.services import snapshots_prune, snapshots_take
 
-    return {"snapshots": snapshots_take()}
+    return {"snapshots": snapshots_take(), "pruned": snapshots_prune()}
 
 
 @shared_task(name="oversight.archive_audit_trail")

@@ -16,9 +16,9 @@ organisation would be."""
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal, InvalidOperation
 
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,8 +47,6 @@ from tenant_apps.workflow.services import (
     application_withdraw,
 )
 from tenants.errors import DomainError, conflict, not_found
-
-logger = logging.getLogger(__name__)
 
 # --- The seed's limits -------------------------------------------------------------------------------------------
 MB = 1024 * 1024
@@ -760,37 +758,62 @@ def listing_ops_delist(*, membership, listing_id: int, reason: str) -> Listing:
     listing.state, listing.delisted_at = Listing.State.DELISTED, timezone.now()
     listing.delisted_by_platform, listing.delist_reason = True, reason
     listing.save(update_fields=["state", "delisted_at", "delisted_by_platform", "delist_reason"])
-    transaction.on_commit(lambda: _notify_delisted(listing.pk))
+    _queue_delisted_notice(listing)
     return listing
 
 
-def _notify_delisted(listing_id: int) -> None:
-    """我的消息 (and SMS) to the provider's active accounts; after commit, once per listing delisting."""
+def _queue_delisted_notice(listing: Listing) -> None:
+    """In the delisting's transaction (transactional outbox, ADR 0027): told after commit, or by the relay once the
+    broker is back. The event carries the delisting's time and reason, so it tells what happened then even if the
+    listing was relisted and delisted again before delivery."""
+    from tenant_apps.notifications.outbox import outbox_enqueue
+
+    stamp = int(listing.delisted_at.timestamp())
+    outbox_enqueue("tenant_apps.marketplace.listings.notify_delisted", listing.pk, stamp, listing.delist_reason)
+
+
+@shared_task(
+    name="marketplace.notify_delisted",
+    acks_late=True,  # idempotent (source_key per delisting and person): safe to run again after a lost worker
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def notify_delisted(listing_id: int, stamp: int, reason: str) -> int:
+    """我的消息 (and SMS) to the provider's active accounts, once per delisting and person; returns how many were
+    told now. A failure (the SMS backend) raises: the outbox leaves the event undelivered and sends it again."""
+    from django.conf import settings
     from django.urls import reverse
 
     from tenant_apps.notifications.models import Message
     from tenant_apps.notifications.services import message_send_once
     from tenant_apps.organisations.models import Membership
 
-    listing = Listing.objects.select_related("live_version").get(pk=listing_id)
+    listing = Listing.objects.select_related("live_version").filter(pk=listing_id).first()
+    if listing is None:
+        return 0
     name = listing.live_version.name if listing.live_version else ""
     title = _("您的商品“%(name)s”已被平台下架") % {"name": name}
-    body = _("下架原因：%(reason)s") % {"reason": listing.delist_reason}
-    stamp = int(listing.delisted_at.timestamp()) if listing.delisted_at else 0
-    members = Membership.objects.filter(organisation_id=listing.organisation_id, is_active=True).select_related("user")
+    body = _("下架原因：%(reason)s") % {"reason": reason}
+    link = reverse("market-listing-detail", args=[listing.pk], urlconf=settings.ROOT_URLCONF)
+    members = (
+        Membership.objects.filter(organisation_id=listing.organisation_id, is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    told = 0
     for member in members:
-        try:
-            message_send_once(
-                user=member.user,
-                source_key=f"market-delist:{listing.pk}:{stamp}:{member.user_id}",
-                title=title,
-                body=body,
-                sms=title + _("，原因请登录平台在“我的消息”中查看。"),
-                category=Message.Category.SYSTEM,
-                link=reverse("market-listing-detail", args=[listing.pk]),
-            )
-        except Exception:  # noqa: BLE001 - the delisting stands; a failed SMS must not undo it
-            logger.exception("could not notify about delisted listing %s", listing.pk)
+        told += message_send_once(
+            user=member.user,
+            source_key=f"market-delist:{listing.pk}:{stamp}:{member.user_id}",
+            title=title,
+            body=body,
+            sms=title + _("，原因请登录平台在“我的消息”中查看。"),
+            category=Message.Category.SYSTEM,
+            link=link,
+        )
+    return told
 
 
 # --- The engine's side ------------------------------------------------------------------------------------------------

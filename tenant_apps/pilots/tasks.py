@@ -23,7 +23,14 @@ def _onsite_link(acceptance_id: int) -> str:
         return ""
 
 
-@shared_task(name="pilots.notify_onsite_booking", autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+@shared_task(
+    name="pilots.notify_onsite_booking",
+    acks_late=True,  # idempotent (source_key per booking version): safe to run again after a lost worker
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=True,
+)
 def notify_onsite_booking(visit_id: int, source_key: str) -> bool:
     """Tell the applicant when and where the on-site acceptance takes place (我的消息 + SMS), once per booking
     version (`source_key` carries a digest of the booking, so a changed booking is told again)."""
