@@ -5,7 +5,8 @@
 Creates cities `bench0001`… from the Harbin preset with `tenant_provision` (the service the console and
 `provision_tenant` call), each in its own transaction like the console's `city_create`, and prints the first-20 and
 last-20 averages and their ratio (the baseline: the first cities of the same run). `--drop` removes them at the end;
-`--reuse-backend` keeps one PostgreSQL backend for every clone (the behaviour before the fix) to show the cause.
+`--reuse-backend` keeps one PostgreSQL backend for every clone (the behaviour before ADR 0025) and
+`--function-clone` clones with django-tenants' PL/pgSQL `clone_schema` instead of the catalog copy (before ADR 0030).
 Run it against a database of its own: the cities stay unless `--drop`.
 """
 
@@ -29,20 +30,26 @@ def main() -> None:
     parser.add_argument("--preset", default="harbin")
     parser.add_argument("--drop", action="store_true", help="drop the cities created by this run at the end")
     parser.add_argument("--reuse-backend", action="store_true", help="one backend for every clone (before the fix)")
+    parser.add_argument("--function-clone", action="store_true", help="django-tenants' clone_schema (before ADR 0030)")
     parser.add_argument("--window", type=int, default=20, help="how many first and last cities to average")
     args = parser.parse_args()
 
-    import django
+    from bench.benchkit import django_ready, migrated
 
-    django.setup()
+    if not django_ready("pilot_bench"):
+        raise SystemExit(2)
     from django.db import connection, transaction
 
     from tenants import models as tenant_models
     from tenants.models import Tenant
-    from tenants.services import tenant_provision
+    from tenants.services import template_ensure, tenant_provision
 
+    migrated()
+    template_ensure()  # built by migrating, outside the per-city transactions below
     if args.reuse_backend:
         tenant_models.FRESH_BACKEND_PER_CLONE = False
+    if args.function_clone:
+        tenant_models.schema_copy = lambda source, target: False
     existing = set(Tenant.objects.filter(schema_name__startswith=args.prefix).values_list("schema_name", flat=True))
     seconds, backend_seconds, created = [], [], []
 
@@ -76,7 +83,10 @@ def main() -> None:
     window = min(args.window, len(seconds))
     first, last = statistics.mean(seconds[:window]), statistics.mean(seconds[-window:])
     total = Tenant.objects.count()
-    print(f"provisioned {len(seconds)} cities ({total} tenant rows now), reuse_backend={args.reuse_backend}")
+    print(
+        f"provisioned {len(seconds)} cities ({total} tenant rows now), reuse_backend={args.reuse_backend}, "
+        f"function_clone={args.function_clone}"
+    )
     print(
         f"first {window}: {first:.2f} s/city   last {window}: {last:.2f} s/city   ratio last/first {last / first:.2f}"
     )

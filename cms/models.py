@@ -301,6 +301,7 @@ class SurveySubmission(AbstractFormSubmission):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        db_constraint=False,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

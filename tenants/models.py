@@ -2,11 +2,14 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.clone import CloneSchema
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name, schema_exists
+
+from tenants.schema_copy import schema_copy
 
 # A PostgreSQL backend that has cloned a schema keeps every new relation in its catalog caches (≈3.4 MB a clone):
 # the next clones on it slow down from about 1 s to 20 s and more (docs/provisioning.md, "Why a fresh backend").
@@ -94,7 +97,10 @@ class Tenant(TenantMixin):
             return super().create_schema(check_if_exists, sync_schema, verbosity)
         if check_if_exists and schema_exists(self.schema_name):
             return False
-        CloneSchema().clone_schema(base, self.schema_name, self.clone_mode)
+        if schema_exists(self.schema_name, case_sensitive=False):
+            raise ValidationError(_("该标识的 schema 已存在。"))
+        if not schema_copy(base, self.schema_name):  # the template holds something only the slow clone copies
+            CloneSchema().clone_schema(base, self.schema_name, self.clone_mode)
         connection.set_schema_to_public()
         if FRESH_BACKEND_PER_CLONE:
             transaction.on_commit(backend_retire)  # now, outside a transaction

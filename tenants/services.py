@@ -1,6 +1,6 @@
 """Provisioning: the public tenant, the template schema, and tenants cloned from it and configured from presets.
 
-New schemas are copies of `tenant_template` (django-tenants' clone with faked migrations), so creating a tenant
+New schemas are copies of `tenant_template` (tenants.schema_copy, migration records included), so creating a tenant
 costs well under a second instead of replaying every migration (docs/provisioning.md has the measurements). What
 goes into a schema is up to the apps above: each registers a step (tenants/provisioning_steps.py).
 """

@@ -18,6 +18,12 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request):
         return with_lock_state(super().get_queryset(request))
 
+    def has_delete_permission(self, request, obj=None):
+        """Identities are deactivated, never deleted: the cities' rows name them without a database foreign key
+        (ADR 0031), so nothing else would stop a deletion from leaving applications, orders and log entries
+        pointing at nobody."""
+        return False
+
     @admin.display(description=_("密码登录"))
     def password_lock(self, user):
         return _("已锁定") if lock_state_locked(user) else _("正常")

@@ -95,7 +95,9 @@ class Assessment(models.Model):
     section_scores = models.JSONField(_("分项得分"))  # [{"code", "name", "score", "max"}]
     score = models.DecimalField(_("总分"), max_digits=6, decimal_places=2)
     level = models.PositiveSmallIntegerField(_("数字化水平等级"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("评测时间"), auto_now_add=True)
 
     class Meta:
@@ -233,7 +235,7 @@ class Recognition(models.Model):
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("认定时间"), auto_now_add=True)
 

@@ -86,7 +86,9 @@ class Declaration(models.Model):
     product_count = models.PositiveIntegerField(_("“小快轻准”产品/服务数量"), null=True, blank=True)
     profile = models.TextField(_("服务商简介"), max_length=500, blank=True)
     guarantee = models.TextField(_("服务实施保障"), max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -212,7 +214,9 @@ class Product(models.Model):
     award = models.CharField(_("产品/服务获奖情况"), max_length=12, choices=Award.choices, blank=True)
     award_text = models.CharField(_("获奖说明"), max_length=200, blank=True)
     other_notes = models.TextField(_("其他需要说明的情况"), max_length=1000, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     approved_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
@@ -340,7 +344,9 @@ class ProviderChange(models.Model):
     data = models.JSONField(_("变更后"), default=dict)
     previous = models.JSONField(_("变更前"), default=dict)
     reason = models.CharField(_("变更原因"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     applied_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
 

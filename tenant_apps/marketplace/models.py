@@ -253,7 +253,9 @@ class ListingVersion(models.Model):
     # {...}}]); validated by listings.intro_blocks_checked, rendered by the product page.
     intro = models.JSONField(_("商品介绍页"), default=list, blank=True)
     experts = models.ManyToManyField(ProviderExpert, blank=True, related_name="+", verbose_name=_("展示专家"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -353,7 +355,7 @@ class ListingSpec(models.Model):
 # --- Buying ---------------------------------------------------------------------------------------------------------
 class CartItem(models.Model):
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     spec = models.ForeignKey(ListingSpec, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField(_("数量"), default=1, validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(auto_now_add=True)
@@ -387,7 +389,9 @@ class Order(models.Model):
     buyer = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="orders_placed", verbose_name=_("买方")
     )
-    buyer_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    buyer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     provider = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="orders_received", verbose_name=_("服务商")
     )
@@ -456,7 +460,9 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -473,7 +479,9 @@ class PaymentProof(models.Model):
     application = models.OneToOneField(
         "workflow.Application", on_delete=models.PROTECT, related_name="payment_proof", null=True, blank=True
     )
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -499,7 +507,9 @@ class Rating(models.Model):
     line = models.OneToOneField(OrderLine, on_delete=models.PROTECT, related_name="rating")
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="ratings")
     buyer = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     stars = models.PositiveSmallIntegerField(_("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     text = models.CharField(_("评价内容"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)

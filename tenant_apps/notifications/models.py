@@ -12,7 +12,7 @@ class Message(models.Model):
         SYSTEM = "system", _("系统通知")
         NOTICE = "notice", _("公告")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+")
     category = models.CharField(_("类别"), max_length=10, choices=Category.choices, default=Category.SYSTEM)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)

@@ -61,7 +61,9 @@ class ProfileField(models.Model):
 class RegistrationDraft(models.Model):
     """What a person has typed into the profile step so far; restored on any browser they sign in from."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.CASCADE, related_name="+"
+    )
     data = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 

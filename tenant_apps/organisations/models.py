@@ -62,7 +62,11 @@ class Membership(models.Model):
     """A person's place in this tenant: their roles and, for organisation users, their organisation."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("用户")
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("用户"),
     )
     organisation = models.ForeignKey(
         Organisation,

@@ -57,7 +57,9 @@ class SheetModel(models.Model):
 
     basic = models.JSONField(_("基本情况"), default=dict, blank=True)
     benchmark = models.BooleanField(_("愿意参与标杆样板打造"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -354,13 +356,15 @@ class OnSiteVisit(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=30)
     contact_phone = models.CharField(_("联系电话"), max_length=20)
     preparation = models.TextField(_("准备要求"), max_length=2000, blank=True)
-    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     booked_at = models.DateTimeField(auto_now_add=True)
     conclusion = models.CharField(_("验收结论"), max_length=30, choices=Conclusion.choices, blank=True)
     conclusion_note = models.TextField(_("结论说明"), max_length=2000, blank=True)
     deadline = models.DateField(_("整改/补充期限"), null=True, blank=True)
     concluded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     concluded_at = models.DateTimeField(null=True, blank=True)
     # Set when the applicant resubmitted after a 不通过 / 完善材料后通过 (the deadline is then met).
@@ -386,7 +390,9 @@ class SubsidyAdjustment(models.Model):
     amount_before = models.DecimalField(**MONEY)
     amount_after = models.DecimalField(**MONEY)
     reason = models.CharField(_("调整原因"), max_length=500)
-    adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     adjusted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -407,7 +413,9 @@ class PublicityBatch(models.Model):
     days = models.PositiveSmallIntegerField(_("公示天数"), default=5)
     starts_on = models.DateField(_("公示开始"), null=True, blank=True)
     ends_on = models.DateField(_("公示截止"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -439,7 +447,9 @@ class Objection(models.Model):
     received_on = models.DateField(_("收到日期"))
     content = models.TextField(_("异议内容"), max_length=2000)
     resolution = models.TextField(_("处理结果"), max_length=2000, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -457,7 +467,7 @@ class Tranche(models.Model):
     paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
     voucher_number = models.CharField(_("凭证号"), max_length=40, blank=True)
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     paid_at = models.DateTimeField(null=True, blank=True)
 

@@ -62,7 +62,9 @@ class Activity(models.Model):
     regions = models.JSONField(
         _("限定地区"), default=list, blank=True, help_text=_("所在地区以其中之一开头的企业可参加；为空则不限。")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     version = models.PositiveIntegerField(default=0)
 
@@ -148,7 +150,9 @@ class Voucher(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("企业")
     )
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     place = models.PositiveSmallIntegerField()  # 1..type.per_enterprise_limit
     number = models.CharField(_("券号"), max_length=24, unique=True)
     name = models.CharField(_("服务券名称"), max_length=60)
@@ -257,10 +261,12 @@ class Settlement(models.Model):
     number = models.CharField(_("结算单号"), max_length=24, unique=True)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT)
     total = models.DecimalField(_("结算金额"), **MONEY)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 

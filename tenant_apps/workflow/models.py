@@ -111,7 +111,11 @@ class Application(models.Model):
     kind = models.SlugField(_("申请类型"), max_length=40)
     title = models.CharField(_("申请名称"), max_length=200)
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+        settings.AUTH_USER_MODEL,
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
     )
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -194,7 +198,7 @@ class Task(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision = models.CharField(_("处理结果"), max_length=10, blank=True)
     opinion = models.TextField(_("审核意见"), blank=True)
@@ -254,7 +258,9 @@ class LogEntry(models.Model):
         UPLOAD = "upload", _("上传材料")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="log")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     stage_position = models.PositiveSmallIntegerField(null=True)
     stage_name = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -281,7 +287,9 @@ class Attachment(models.Model):
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
