@@ -151,20 +151,14 @@ def _column(row) -> tuple[str, tuple[str, int] | None]:
     return " ".join(parts), (sequence, last_value) if identity and last_value is not None else None
 
 
-def _unqualified(statement: str, source: str, table: str) -> str:
+def _unqualified(statement: str, schema: str, table: str) -> str:
     """`pg_get_indexdef` and `pg_get_triggerdef` name their table with its schema whatever the search_path: drop
-    the template's name from that one place (`… ON tenant_template.t …` → `… ON t …`)."""
-    qualified = f" ON {_ident(source)}.{table} "
+    the template's name (`schema`, quoted as PostgreSQL prints it) from that one place (`… ON tenant_template.t …`
+    → `… ON t …`)."""
+    qualified = f" ON {schema}.{table} "
     if statement.count(qualified) != 1:
         raise ValueError(f"unexpected definition: {statement}")
     return statement.replace(qualified, f" ON {table} ")
-
-
-def _ident(name: str) -> str:
-    """How PostgreSQL's own printing functions quote a name (only when needed, unlike psycopg)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT quote_ident(%s)", [name])
-        return cursor.fetchone()[0]
 
 
 def _search_path(cursor, schemas: str) -> str:
@@ -199,6 +193,8 @@ def unsupported(cursor, source: str, relations: dict | None = None) -> list[str]
 def definition(cursor, source: str, relations: dict | None = None) -> SchemaDefinition:
     """Read `source` from the catalog: four queries from its relations, whatever the size of the database."""
     namespace = relations or _relations(cursor, source)
+    cursor.execute("SELECT quote_ident(%s)", [source])  # how PostgreSQL's printing functions quote it
+    printed = cursor.fetchone()[0]
     previous = _search_path(cursor, quote(source))
     try:
         tables: dict[str, Table] = {}
@@ -217,9 +213,9 @@ def definition(cursor, source: str, relations: dict | None = None) -> SchemaDefi
             statement = f"ALTER TABLE ONLY {quote(relname)} ADD CONSTRAINT {quote(conname)} {condef}"
             (foreign_keys if is_foreign else constraints).append(statement)
         cursor.execute(INDEXES, namespace)
-        indexes = [_unqualified(statement, source, table) for statement, table in cursor.fetchall()]
+        indexes = [_unqualified(statement, printed, table) for statement, table in cursor.fetchall()]
         cursor.execute(TRIGGERS, namespace)
-        triggers = [_unqualified(statement, source, table) for statement, table in cursor.fetchall()]
+        triggers = [_unqualified(statement, printed, table) for statement, table in cursor.fetchall()]
     finally:
         _search_path(cursor, previous)
     return SchemaDefinition(tables, constraints, foreign_keys, indexes, triggers)
