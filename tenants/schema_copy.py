@@ -15,6 +15,7 @@ sequences that are not identity columns, comments) is copied by django-tenants' 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -167,6 +168,16 @@ def _search_path(cursor, schemas: str) -> str:
     return cursor.fetchone()[0]
 
 
+@contextmanager
+def _seen_from(cursor, schema: str):
+    """Read the catalog with `search_path` on `schema` alone, so its own objects print unqualified; restore after."""
+    previous = _search_path(cursor, quote(schema))
+    try:
+        yield
+    finally:
+        _search_path(cursor, previous)
+
+
 def _relations(cursor, schema: str) -> dict:
     """The query parameters every catalog query takes: the namespace and its tables, sequences and other kinds."""
     cursor.execute("SELECT %s::regnamespace::oid", [quote(schema)])
@@ -195,8 +206,7 @@ def definition(cursor, source: str, relations: dict | None = None) -> SchemaDefi
     namespace = relations or _relations(cursor, source)
     cursor.execute("SELECT quote_ident(%s)", [source])  # how PostgreSQL's printing functions quote it
     printed = cursor.fetchone()[0]
-    previous = _search_path(cursor, quote(source))
-    try:
+    with _seen_from(cursor, source):
         tables: dict[str, Table] = {}
         cursor.execute(COLUMNS, namespace)
         for row in cursor.fetchall():
@@ -216,8 +226,6 @@ def definition(cursor, source: str, relations: dict | None = None) -> SchemaDefi
         indexes = [_unqualified(statement, printed, table) for statement, table in cursor.fetchall()]
         cursor.execute(TRIGGERS, namespace)
         triggers = [_unqualified(statement, printed, table) for statement, table in cursor.fetchall()]
-    finally:
-        _search_path(cursor, previous)
     return SchemaDefinition(tables, constraints, foreign_keys, indexes, triggers)
 
 
@@ -239,15 +247,11 @@ def schema_copy(source: str, target: str) -> bool:
 
 def constraints_named(cursor, schema: str) -> dict[tuple[str, str], list[str]]:
     """(table, definition) → the names of the constraints so defined in `schema`, printed as `definition` does."""
-    namespace = _relations(cursor, schema)
-    previous = _search_path(cursor, quote(schema))
-    try:
-        cursor.execute(CONSTRAINTS, namespace)
-        found: dict[tuple[str, str], list[str]] = {}
+    found: dict[tuple[str, str], list[str]] = {}
+    with _seen_from(cursor, schema):
+        cursor.execute(CONSTRAINTS, _relations(cursor, schema))
         for relname, conname, condef, _ in cursor.fetchall():
             found.setdefault((relname, condef), []).append(conname)
-    finally:
-        _search_path(cursor, previous)
     return found
 
 

@@ -14,6 +14,7 @@ from tenants import models as tenant_models
 from tenants.models import Tenant
 from tenants.schema_copy import constraint_renames, definition, schema_copy, unsupported
 from tenants.services import tenant_provision
+from tenants.shared_keys import drop_keys_into_other_schemas, keys_into_other_schemas
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -150,28 +151,45 @@ def test_cities_cloned_before_keep_their_names_after_align(monkeypatch):
         assert constraint_renames(cursor, TEMPLATE, "oldcity2") != []
 
 
-# Tables of other projects that still reference identities with a database foreign key (ADR 0031).
-THIRD_PARTY_USER_KEYS = ("wagtail", "guardian_", "django_admin_log", "workflow_taskuserobjectpermission", "taggit_")
-
-
-def test_own_tables_name_identities_without_a_foreign_key_into_public():
-    """Each foreign key from a city into `public.accounts_user` adds two triggers to that one shared table, and each
-    new city's keys rebuild its cache entry with all of them: the platform's own tables carry the id only."""
+def test_a_city_has_no_foreign_key_into_public():
+    """Each foreign key from a city into a shared table adds two triggers to that one table, and each new city's keys
+    rebuild its cache entry with all of them (ADR 0031, 0032): no table of a city, the platform's or another
+    project's, references `public` with a constraint. A release of Wagtail, django-guardian, taggit or Django that
+    adds such a key fails here; a migration like `cms.0004_no_keys_into_public` drops it."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT c.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
-               WHERE c.relnamespace = %s::regnamespace AND k.contype = 'f'
-                 AND k.confrelid = 'public.accounts_user'::regclass""",
-            [TEMPLATE],
-        )
-        referencing = {row[0] for row in cursor.fetchall()}
-    assert referencing and all(table.startswith(THIRD_PARTY_USER_KEYS) for table in referencing), referencing
-    with connection.cursor() as cursor:
+        for schema in (TEMPLATE, "harbin"):
+            assert keys_into_other_schemas(cursor, schema) == [], schema
         cursor.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s AND column_name = 'applicant_id'",
             [TEMPLATE],
         )
         assert cursor.fetchone()[0] >= 1  # the column is still there, indexed, just not a constraint
+
+
+def test_keys_into_public_are_dropped_in_the_shared_tables_order():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """CREATE SCHEMA keyed;
+               CREATE TABLE keyed.b_note (id int PRIMARY KEY,
+                   author_id bigint REFERENCES public.accounts_user (id) DEFERRABLE INITIALLY DEFERRED,
+                   kind_id int REFERENCES public.django_content_type (id));
+               CREATE TABLE keyed.a_parent (id int PRIMARY KEY);
+               CREATE TABLE keyed.a_child (id int PRIMARY KEY, parent_id int REFERENCES keyed.a_parent (id),
+                   user_id bigint REFERENCES public.accounts_user (id))"""
+        )
+        keys = keys_into_other_schemas(cursor, "keyed")
+        assert [(referenced, table) for _, referenced, table, _ in keys] == [
+            ("accounts_user", "a_child"),
+            ("accounts_user", "b_note"),
+            ("django_content_type", "b_note"),
+        ]
+        assert drop_keys_into_other_schemas(cursor, "keyed") == 3
+        assert keys_into_other_schemas(cursor, "keyed") == []
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'keyed.a_child'::regclass AND contype = 'f'"
+        )
+        assert cursor.fetchone()[0] == 1  # the key inside the schema stays
+        cursor.execute("DROP SCHEMA keyed CASCADE")
 
 
 def test_identities_cannot_be_deleted_in_the_admin(rf, django_user_model):
