@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
-from shared_apps.ui.pagination import KeyedPaginator
+from shared_apps.ui.pagination import KeyedPaginator, count_capped
 from tenant_apps.organisations.models import Membership
 from tenant_apps.workflow import api, policies, selectors, views
 from tenant_apps.workflow.models import Application, Task
@@ -77,6 +79,38 @@ def test_keyed_paginator_counts_to_its_cap_and_pages_over_ids(busy_harbin, tenan
         assert all(task.flow_name is not None or task.application.kind for task in second.object_list)
         roomy = KeyedPaginator(keys, 10, rows=selectors.task_rows, count_cap=busy_harbin)
         assert roomy.count == busy_harbin and not roomy.capped
+
+
+def test_a_capped_count_is_remembered_for_a_while_and_an_exact_one_never(busy_harbin, tenant_schema):
+    """Counting cap + 1 rows is most of a very long inbox's page, and a list that long stays that long: the capped
+    answer is cached under the query's SQL and the tenant; a count under the cap is exact on every request."""
+    cap = busy_harbin - 5
+    with tenant_schema("harbin"):
+        keys = selectors.tasks_awaiting_keys(member("hrb_bureau"))
+        with CaptureQueriesContext(connection) as first:
+            assert count_capped(keys, cap) == (cap, True)
+        with CaptureQueriesContext(connection) as again:
+            assert count_capped(keys, cap) == (cap, True)
+        assert (len(first), len(again)) == (1, 0)
+        # Another person's inbox (other parameters) and another cap are other queries: counted, not recalled.
+        enterprise = selectors.tasks_awaiting_keys(member("hrb_enterprise"))
+        theirs = enterprise.count()
+        with CaptureQueriesContext(connection) as other:
+            assert count_capped(enterprise, cap) == (theirs, False) and theirs < cap
+            assert count_capped(keys, busy_harbin) == (busy_harbin, False)
+        assert len(other) == 2
+        add_open_tasks(1)
+        with CaptureQueriesContext(connection) as exact:
+            assert count_capped(keys, busy_harbin) == (busy_harbin, True)  # never cached while exact: sees the new row
+        assert len(exact) == 1
+    assert count_capped(Task.objects.none(), cap) == count_capped(Task.objects.filter(pk__in=[]), cap) == (0, False)
+    # The same SQL in another city counts that city's rows: cache keys carry the schema.
+    every_open = Task.objects.filter(state=Task.State.OPEN)
+    with tenant_schema("harbin"):
+        assert count_capped(every_open, cap) == (cap, True)
+    with tenant_schema("jiangmen"):
+        theirs = every_open.count()
+        assert theirs < cap and count_capped(every_open, cap) == (theirs, False)
 
 
 def test_inbox_page_says_when_the_count_stopped_at_the_cap(busy_harbin, login_client, monkeypatch, tenant_schema):
@@ -154,6 +188,12 @@ def test_opening_one_application_runs_a_few_small_queries(login_client, tenant_s
         assert client.get(f"/api/v1/applications/{pk}/").status_code == 200
     authorising = [q["sql"] for q in done.captured_queries if '"workflow_task"' in q["sql"]]
     assert len(authorising) == 1 and f'"application_id" = {pk}' in authorising[0]
+    # The page: the reviewer's open task, asked with `may_decide`, is the one task query that authorises them.
+    client.get(f"/workbench/applications/{pk}/")
+    with django_assert_max_num_queries(16) as page:
+        assert client.get(f"/workbench/applications/{pk}/").status_code == 200
+    tasks = [q["sql"] for q in page.captured_queries if 'FROM "workflow_task"' in q["sql"]]
+    assert len(tasks) == 1 and f'"application_id" = {pk}' in tasks[0] and "EXISTS" in tasks[0], tasks
 
 
 def test_single_row_check_agrees_with_the_list_policy(tenant_schema):
@@ -164,11 +204,15 @@ def test_single_row_check_agrees_with_the_list_policy(tenant_schema):
             for membership in Membership.objects.select_related("organisation"):
                 visible = set(policies.applications_visible(membership).values_list("pk", flat=True))
                 for application in applications:
-                    assert policies.application_visible(membership, application) == (application.pk in visible), (
-                        schema,
-                        membership.user_id,
-                        application.pk,
-                    )
+                    where = (schema, membership.user_id, application.pk)
+                    assert policies.application_visible(membership, application) == (application.pk in visible), where
+                    # The page's door, which lets whoever may decide the open task in on that query, agrees too.
+                    try:
+                        selectors.access_application_and_task(membership, application.pk)
+                    except Http404:
+                        assert application.pk not in visible, where
+                    else:
+                        assert application.pk in visible, where
 
 
 def test_bench_script_runs_on_a_small_inbox(tenant_schema, capsys):

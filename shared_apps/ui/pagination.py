@@ -7,9 +7,13 @@ rows by id."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 
 PAGE_SIZES = (10, 20, 50, 100)
@@ -26,10 +30,29 @@ def page_size(request, default: int = DEFAULT_PAGE_SIZE, sizes: tuple[int, ...] 
     return size if size in sizes else default
 
 
+# Seconds a "more than the cap" answer is remembered. A list that long stays that long for a while, and counting
+# cap + 1 rows is most of a very long inbox's page (2.5 ms of 10,001 index rows at 50,000 open tasks); a count
+# under the cap is exact on every request. Past a drop below the cap, the figure says "10000+" this long at most.
+CAPPED_SECONDS = 60
+
+
 def count_capped(queryset, cap: int) -> tuple[int, bool]:
     """How many rows, counting no further than `cap`: (the count, at most `cap`; True when there are more). One
-    query that stops after cap + 1 rows, whatever the table holds."""
-    found = queryset.order_by()[: cap + 1].count()
+    query that stops after cap + 1 rows, whatever the table holds; a capped answer is cached (`CAPPED_SECONDS`)
+    under the query's own SQL and parameters, in the tenant's cache keys."""
+    limited = queryset.order_by().values_list("pk")[: cap + 1]
+    try:
+        query, params = limited.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # `.none()` or a filter nothing can match (`pk__in=[]`)
+        return 0, False
+    key = "count_capped:" + hashlib.sha256(repr((query, params)).encode()).hexdigest()
+    if cache.get(key):
+        return cap, True
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({query}) AS capped", params)
+        found = cursor.fetchone()[0]
+    if found > cap:
+        cache.set(key, True, CAPPED_SECONDS)
     return min(found, cap), found > cap
 
 

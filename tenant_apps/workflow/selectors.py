@@ -110,21 +110,38 @@ def filter_inbox(queryset, *, name: str = "", applicant: str = "", start=None, e
 
 
 # --- Access helpers: the only doors to single rows for views and APIs. Missing and forbidden are both 404. -------
-def access_application(membership, pk, *, with_log: bool = False) -> Application:
-    """The application, authorised on that one row (`policies.application_visible`): two small queries, never the
-    list's whole policy (ADR 0026). Its kind's name (`flow_name`) and the organisation's industry (which the kinds'
-    sections show) come in the same query."""
-    found = (
+def _application_row(pk):
+    return (
         Application.objects.select_related("applicant", "organisation__industry", "anchor_unit")
         .annotate(flow_name=_flow_name())
         .filter(pk=pk)
         .first()
     )
+
+
+def access_application(membership, pk, *, with_log: bool = False) -> Application:
+    """The application, authorised on that one row (`policies.application_visible`): two small queries, never the
+    list's whole policy (ADR 0026). Its kind's name (`flow_name`) and the organisation's industry (which the kinds'
+    sections show) come in the same query."""
+    found = _application_row(pk)
     if found is None or not policies.application_visible(membership, found):
         raise Http404
     if with_log:  # the API's detail carries the work-order log with each actor: one query, whatever its length
         prefetch_related_objects([found], Prefetch("log", queryset=LogEntry.objects.select_related("actor")))
     return found
+
+
+def access_application_and_task(membership, pk) -> tuple[Application, Task | None]:
+    """The application page's door: the application and its open task with `may_decide` (`open_task`). A task this
+    person may decide is one awaiting them, which makes its application visible (`policies._involved`), so the
+    reviewer who opens it from the inbox is authorised by that same query; anyone else by `application_visible`."""
+    found = _application_row(pk)
+    if found is None:
+        raise Http404
+    task = open_task(found, membership)
+    if not (task is not None and task.may_decide) and not policies.application_visible(membership, found):
+        raise Http404
+    return found, task
 
 
 def access_task(membership, pk, *, action: str = "decide") -> Task:

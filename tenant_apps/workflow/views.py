@@ -16,13 +16,13 @@ from tenant_apps.workflow.registry import content_for, edit_url_for, inbox_notic
 from tenant_apps.workflow.selectors import (
     INBOX_COUNT_CAP,
     access_application,
+    access_application_and_task,
     application_log,
     assigned_experts,
     filter_inbox,
     inbox_rows,
     latest_return,
     my_applications,
-    open_task,
     tasks_awaiting_keys,
 )
 from tenants.errors import DomainError, attach_error
@@ -102,8 +102,7 @@ def _perform(request, *, membership, application, task, forms) -> str | None:
 @login_required
 def application_detail(request, pk: int):
     membership = _member(request)
-    application = access_application(membership, pk)
-    task = open_task(application, membership)  # with `may_decide`, in one query
+    application, task = access_application_and_task(membership, pk)  # the task with `may_decide`
     can_decide = task is not None and task.may_decide
     upload_stage = can_decide and task.handler == Stage.Handler.APPLICANT_UPLOAD
     can_assign = task is not None and task.handler == Stage.Handler.EXPERTS and policies.may_assign(membership, task)
