@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from tenants.schema_copy import quote
+
 # Keys whose table is in `schema` and whose referenced table is in another schema. Ordered by the referenced table
 # first: every city's migration then locks the shared tables in one order (docs/migrations.md, lock order).
 KEYS_INTO_OTHER_SCHEMAS = """
@@ -21,12 +23,13 @@ KEYS_INTO_OTHER_SCHEMAS = """
 
 def keys_into_other_schemas(cursor, schema: str) -> list[tuple[str, str, str, str]]:
     """(referenced schema, referenced table, table, constraint) for each key leaving `schema`."""
-    cursor.execute(KEYS_INTO_OTHER_SCHEMAS, [schema])
+    cursor.execute(KEYS_INTO_OTHER_SCHEMAS, [quote(schema)])
     return cursor.fetchall()
 
 
 def drop_keys_into_other_schemas(cursor, schema: str) -> int:
-    """Drop them; the columns, their indexes and the ORM relations stay. Returns how many were dropped."""
+    """Drop them; the columns, their indexes and the ORM relations stay. Returns how many were dropped. Outside a
+    transaction each drop commits on its own, holding one shared table at a time (`cms.0004` is not atomic)."""
     keys = keys_into_other_schemas(cursor, schema)
     for _schema, _referenced, table, name in keys:
         cursor.execute(

@@ -15,6 +15,11 @@ def drop_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Each drop takes ACCESS EXCLUSIVE on the shared table it referenced. Not atomic: every drop commits at once,
+    # so the migration never holds one shared table while waiting for another (a sign-in or a guardian grant in a
+    # city not yet migrated may hold them in another order). Interrupted, it finds the keys left and drops those.
+    atomic = False
+
     dependencies = [
         ("cms", "0003_user_references_without_constraint"),
         ("workflow", "0010_user_references_without_constraint"),

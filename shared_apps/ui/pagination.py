@@ -39,7 +39,8 @@ CAPPED_SECONDS = 60
 def count_capped(queryset, cap: int) -> tuple[int, bool]:
     """How many rows, counting no further than `cap`: (the count, at most `cap`; True when there are more). One
     query that stops after cap + 1 rows, whatever the table holds; a capped answer is cached (`CAPPED_SECONDS`)
-    under the query's own SQL and parameters, in the tenant's cache keys."""
+    under the query's own SQL and parameters, in the tenant's cache keys. It counts the queryset's primary keys: pass
+    rows of a model, not `.values(...)` groupings."""
     limited = queryset.order_by().values_list("pk")[: cap + 1]
     try:
         query, params = limited.query.get_compiler(using=queryset.db).as_sql()

@@ -45,9 +45,9 @@ def awaiting_counts(membership) -> dict:
     whole inbox of tens of thousands with its joins took longer than the rest of the page."""
     keys = tasks_awaiting_keys(membership)
     total, total_capped = count_capped(keys, INBOX_COUNT_CAP)
-    overdue, overdue_capped = (
-        count_capped(keys.filter(due_at__lt=timezone.now()), INBOX_COUNT_CAP) if total else (0, False)
-    )
+    # To the minute, so that a capped answer is the same query for a minute (`count_capped` remembers it by its SQL).
+    minute = timezone.now().replace(second=0, microsecond=0)
+    overdue, overdue_capped = count_capped(keys.filter(due_at__lt=minute), INBOX_COUNT_CAP) if total else (0, False)
     return {"total": total, "total_capped": total_capped, "overdue": overdue, "overdue_capped": overdue_capped}
 
 
@@ -139,7 +139,7 @@ def access_application_and_task(membership, pk) -> tuple[Application, Task | Non
     if found is None:
         raise Http404
     task = open_task(found, membership)
-    if not (task is not None and task.may_decide) and not policies.application_visible(membership, found):
+    if not getattr(task, "may_decide", False) and not policies.application_visible(membership, found):
         raise Http404
     return found, task
 
