@@ -12,8 +12,8 @@ from psycopg import sql
 
 from tenants.schema_copy import quote
 
-# Keys whose table is in `schema` and whose referenced table is in another schema. Ordered by the referenced table
-# first: every city's migration then locks the shared tables in one order (docs/migrations.md, lock order).
+# Keys whose table is in `schema` and whose referenced table is in another schema, in a fixed order (shared table
+# first). Dropped outside a transaction, each holds its shared table only for its own statement (docs/migrations.md).
 KEYS_INTO_OTHER_SCHEMAS = """
     SELECT r.relnamespace::regnamespace::text, r.relname, c.relname, k.conname
     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid
